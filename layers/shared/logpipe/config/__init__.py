@@ -1,0 +1,1 @@
+"""Versioned configuration data shipped with the library (pipeline.yaml, masking rules, ...)."""

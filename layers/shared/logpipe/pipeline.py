@@ -1,0 +1,218 @@
+"""The processor pipeline: one Firehose transformation batch in, one Firehose response out.
+
+Stages per log event (pure functions over plain dicts): parse -> correlate -> enrich -> filter -> mask
+-> shape. Per record: decode (base64, gzip, aggregation, log_key) first, then one output document
+(``search`` stream, as the OpenSearch destination requires) or newline-delimited documents with
+dynamic-partitioning keys (``archive`` stream).
+
+Contract with Firehose, kept whatever the input:
+- every input ``recordId`` comes back exactly once, with ``Ok`` | ``Dropped`` | ``ProcessingFailed``;
+- a record that cannot be processed comes back ``ProcessingFailed`` with its original data (Firehose then
+  writes it to the ``processing-failed`` prefix) and a counted reason, never an exception for the batch;
+- the response never exceeds Firehose's 6 MB limit (records that would overflow it come back
+  ``ProcessingFailed`` with reason ``response-size-limit``, so Firehose keeps them).
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any, Literal
+
+from logpipe.correlate import correlate
+from logpipe.decode import DecodeError, decode_record
+from logpipe.enrich import enrich
+from logpipe.filtering import CompiledRule, compile_rules, drop_reason
+from logpipe.jsonfast import dumps
+from logpipe.masking import Masker, load_masker
+from logpipe.parsing import ParserSet, load_parsers, parse_event
+from logpipe.pipeline_config import PipelineConfig, load_pipeline_config
+from logpipe.shape import apply_limits, nest, partition_keys
+from logpipe.stats import BatchStats
+
+StreamKind = Literal["search", "archive"]
+OK, DROPPED, FAILED = "Ok", "Dropped", "ProcessingFailed"
+# Firehose rejects responses over 6 MB; keep a margin for the JSON envelope Lambda adds.
+MAX_RESPONSE_BYTES = 6 * 1024 * 1024 - 64 * 1024
+# Framing of one response entry, '{"recordId": "", "result": "ProcessingFailed", "data": ""}, ', with the
+# spaces the Lambda runtime's json.dumps adds, rounded up.
+_RECORD_OVERHEAD = 64
+
+log = logging.getLogger("logpipe.pipeline")
+
+
+@dataclass(slots=True)
+class EventResult:
+    """What became of one log event: a shaped document, or the name of the rule that dropped it."""
+
+    document: dict[str, Any] | None = None
+    dropped_by: str | None = None
+
+
+@dataclass(slots=True)
+class Processor:
+    """Everything compiled once per container: configuration, parsers, drop rules, masker."""
+
+    config: PipelineConfig
+    parsers: ParserSet
+    masker: Masker
+    rules: tuple[CompiledRule, ...] = field(default=())
+    environment: str = "dev"
+    default_service: str = "unknown"
+
+    @classmethod
+    def from_config(
+        cls, directory: str | None = None, *, environment: str | None = None, default_service: str | None = None
+    ) -> Processor:
+        """Load and validate every configuration file (raises ConfigError with the exact location)."""
+        config = load_pipeline_config(directory)
+        return cls(
+            config=config,
+            parsers=load_parsers(directory),
+            masker=load_masker(directory),
+            rules=compile_rules(config.drop_rules),
+            environment=environment or os.environ.get("LOGPIPE_ENVIRONMENT", "dev"),
+            default_service=default_service or os.environ.get("LOGPIPE_DEFAULT_SERVICE", "unknown"),
+        )
+
+    def process_event(self, event: dict[str, Any], arrival_ms: int | None, stats: BatchStats) -> EventResult:
+        """Run one log event through parse, correlate, enrich, filter, mask and shape."""
+        doc, rest = parse_event(event, self.parsers)
+        stats.parser_used[str(doc.get("logpipe.parse", "unknown"))] += 1
+        if not doc.get("@timestamp"):
+            doc["@timestamp"] = _iso_from_ms(arrival_ms)
+        correlate(doc, rest, self.config)
+        enrich(doc, rest, self.config, environment=self.environment, default_service=self.default_service)
+        rule = drop_reason(doc, self.rules, self.environment)
+        if rule is not None:
+            stats.dropped_by_rule[rule] += 1
+            return EventResult(dropped_by=rule)
+        fired = self.masker.mask_document(doc)
+        if fired:
+            doc["logpipe.masked"] = sorted(fired)
+            stats.masked_by_type.update(fired)
+        apply_limits(doc, self.config.limits)
+        stats.events_by_service[str(doc.get("service.name"))] += 1
+        return EventResult(document=doc)
+
+    def transform_record(self, record: dict[str, Any], stream: StreamKind, stats: BatchStats) -> dict[str, Any]:
+        """Turn one Firehose record into its response entry (never raises for bad data)."""
+        record_id = record.get("recordId")
+        data = record.get("data", "")
+        stats.records_in += 1
+        stats.bytes_in += len(data) if isinstance(data, str) else 0
+        try:
+            if not isinstance(data, str):
+                raise DecodeError("data-not-a-string")
+            decoded = decode_record(data)
+            if decoded.control_message:
+                stats.records_dropped += 1
+                stats.dropped_by_rule["cloudwatch-control-message"] += 1
+                return {"recordId": record_id, "result": DROPPED, "data": ""}
+            if stream == "search" and len(decoded.events) > 1:
+                raise DecodeError("aggregated-record-on-search-stream")
+            arrival = record.get("approximateArrivalTimestamp")
+            arrival_ms = arrival if isinstance(arrival, int) else None
+            documents = []
+            for event in decoded.events:
+                stats.events_in += 1
+                result = self.process_event(event, arrival_ms, stats)
+                if result.document is not None:
+                    documents.append(result.document)
+        except DecodeError as exc:
+            return self._failed(record_id, data, exc.reason, stats)
+        except Exception as exc:  # a bug must cost one record, never the batch
+            log.exception("processor error on record %s", record_id)
+            return self._failed(record_id, data, f"internal-error:{type(exc).__name__}", stats)
+
+        if not documents:
+            stats.records_dropped += 1
+            return {"recordId": record_id, "result": DROPPED, "data": ""}
+        stats.events_ok += len(documents)
+        stats.records_ok += 1
+        if stream == "search":
+            payload = dumps(nest(documents[0]))
+        else:
+            payload = b"".join(dumps(nest(doc)) + b"\n" for doc in documents)
+        encoded = base64.b64encode(payload).decode("ascii")
+        stats.bytes_out += len(encoded)
+        out: dict[str, Any] = {"recordId": record_id, "result": OK, "data": encoded}
+        if stream == "archive":
+            first = documents[0]
+            services = {doc.get("service.name") for doc in documents}
+            service = str(first.get("service.name")) if len(services) == 1 else "_mixed"
+            out["metadata"] = {"partitionKeys": partition_keys(service, str(first["@timestamp"]))}
+        return out
+
+    @staticmethod
+    def _failed(record_id: Any, data: Any, reason: str, stats: BatchStats) -> dict[str, Any]:
+        # The reason is logged, never the content: the raw record may hold personal data.
+        log.warning("record %s failed: %s", record_id, reason)
+        stats.records_failed += 1
+        stats.failed_by_reason[reason] += 1
+        return {"recordId": record_id, "result": FAILED, "data": data if isinstance(data, str) else ""}
+
+    def transform_batch(self, event: dict[str, Any], stream: StreamKind) -> tuple[dict[str, Any], BatchStats]:
+        """Process a whole Firehose transformation event; returns the response and the batch's counts."""
+        stats = BatchStats()
+        records = event.get("records")
+        if not isinstance(records, list):
+            records = []
+        originals = [_entry_size(r) if isinstance(r, dict) else 0 for r in records]
+        # Bytes still needed to hand back every remaining record unchanged (the fallback that always fits).
+        remaining = sum(originals)
+        used = 0
+        out_records: list[dict[str, Any]] = []
+        for record, original in zip(records, originals, strict=True):
+            remaining -= original
+            if not isinstance(record, dict):
+                stats.records_in += 1
+                stats.records_failed += 1
+                stats.failed_by_reason["record-not-an-object"] += 1
+                continue  # no recordId to answer with: Firehose fails such a batch itself
+            result = self.transform_record(record, stream, stats)
+            size = _entry_size(result)
+            if used + size + remaining > MAX_RESPONSE_BYTES and result["result"] == OK:
+                stats.records_ok -= 1
+                stats.events_ok -= 1
+                stats.bytes_out -= len(result["data"])
+                result = self._failed(record.get("recordId"), record.get("data"), "response-size-limit", stats)
+                size = _entry_size(result)
+            used += size
+            out_records.append(result)
+        return {"records": out_records}, stats
+
+
+def _entry_size(entry: dict[str, Any]) -> int:
+    """Upper bound of the bytes ``entry`` takes in the serialised response (as Failed if it has data)."""
+    data = entry.get("data")
+    metadata = entry.get("metadata")
+    size = _RECORD_OVERHEAD + len(str(entry.get("recordId"))) + (len(data) if isinstance(data, str) else 0)
+    if metadata:
+        size += 32 + sum(len(k) + len(v) + 8 for k, v in metadata.get("partitionKeys", {}).items())
+    return size
+
+
+def _iso_from_ms(epoch_ms: int | None) -> str:
+    """ISO-8601 UTC with milliseconds for an epoch-ms value (now when absent)."""
+    moment = datetime.fromtimestamp(epoch_ms / 1000, UTC) if epoch_ms is not None else datetime.now(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def stream_kind_for(delivery_stream_arn: str | None) -> StreamKind:
+    """Which stream invoked us: names in $LOGPIPE_ARCHIVE_STREAMS, or a name ending in ``archive``."""
+    name = (delivery_stream_arn or "").rsplit("/", 1)[-1]
+    explicit = {s.strip() for s in os.environ.get("LOGPIPE_ARCHIVE_STREAMS", "").split(",") if s.strip()}
+    if name in explicit or name.endswith("archive"):
+        return "archive"
+    return "search"
+
+
+@lru_cache(maxsize=1)
+def default_processor() -> Processor:
+    """The container-wide processor (configuration is loaded and validated once per cold start)."""
+    return Processor.from_config(os.environ.get("LOGPIPE_CONFIG_DIR"))

@@ -1,0 +1,156 @@
+"""The processor's own configuration (``pipeline.yaml``): service fields, correlation, limits, drop rules.
+
+Parsers (``parsers.yaml``) and masking rules (``masking.yaml``) have their own files and loaders; this
+module only covers what the enrich/correlate/filter/shape stages need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from logpipe.configfile import ConfigError, Validator, config_path, load_document
+from logpipe.levels import LEVEL_NAMES
+
+__all__ = ["ConfigError", "DropCondition", "DropRule", "Limits", "PipelineConfig", "load_pipeline_config"]
+
+CONDITION_OPS = ("equals", "in", "regex", "prefix", "contains")
+
+
+@dataclass(frozen=True, slots=True)
+class DropCondition:
+    """One test on one document field; ``op`` is one of :data:`CONDITION_OPS`."""
+
+    field: str
+    op: str
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class DropRule:
+    """A named rule: all ``match`` conditions hold (and the level is below the env threshold) -> drop."""
+
+    name: str
+    match: tuple[DropCondition, ...] = ()
+    level_below: dict[str, str] = field(default_factory=dict)
+    sample: float | None = None
+    environments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Size limits that keep one huge log line from bloating the index or the Firehose response."""
+
+    max_message_bytes: int = 32768
+    max_stack_trace_bytes: int = 65536
+    max_label_bytes: int = 1024
+    max_labels: int = 64
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineConfig:
+    """Validated contents of ``pipeline.yaml``."""
+
+    service_name_fields: tuple[str, ...]
+    service_environment_fields: tuple[str, ...]
+    service_version_fields: tuple[str, ...]
+    trace_id_fields: tuple[str, ...]
+    span_id_fields: tuple[str, ...]
+    transaction_id_fields: tuple[str, ...]
+    context_fields: tuple[str, ...]
+    keep_kubernetes_labels: tuple[str, ...]
+    limits: Limits
+    sensitive_keys: frozenset[str]
+    drop_rules: tuple[DropRule, ...]
+    source: str = "pipeline.yaml"
+
+
+def _drop_rule(v: Validator, raw: Any, where: str) -> DropRule:
+    rule = v.mapping(raw, where, required=("name",), optional=("match", "level_below", "sample", "environments"))
+    name = v.string(rule["name"], f"{where}.name")
+    conditions: list[DropCondition] = []
+    for i, cond in enumerate(v.sequence(rule.get("match", []), f"{where}.match")):
+        cwhere = f"{where}.match[{i}]"
+        c = v.mapping(cond, cwhere, required=("field",), optional=CONDITION_OPS)
+        ops = [op for op in CONDITION_OPS if op in c]
+        if len(ops) != 1:
+            raise v.fail(cwhere, f"needs exactly one of: {', '.join(CONDITION_OPS)}")
+        op = ops[0]
+        value: Any = c[op]
+        if op == "regex":
+            value = v.regex(value, f"{cwhere}.regex")
+        elif op == "in":
+            value = frozenset(str(x) for x in v.sequence(value, f"{cwhere}.in"))
+        else:
+            value = str(value)
+        conditions.append(DropCondition(field=v.string(c["field"], f"{cwhere}.field"), op=op, value=value))
+    level_below: dict[str, str] = {}
+    if "level_below" in rule:
+        raw_levels = v.mapping(rule["level_below"], f"{where}.level_below")
+        for env, level in raw_levels.items():
+            level_below[str(env)] = v.string(level, f"{where}.level_below.{env}", choices=LEVEL_NAMES)
+    sample = None
+    if "sample" in rule:
+        sample = v.number(rule["sample"], f"{where}.sample", minimum=0.0, maximum=1.0)
+    if not conditions and not level_below:
+        raise v.fail(where, "a rule needs 'match' conditions or 'level_below' (otherwise it drops everything)")
+    envs = tuple(v.strings(rule["environments"], f"{where}.environments")) if "environments" in rule else ()
+    return DropRule(name=name, match=tuple(conditions), level_below=level_below, sample=sample, environments=envs)
+
+
+def parse_pipeline_config(doc: Any, source: str = "pipeline.yaml") -> PipelineConfig:
+    """Validate a loaded ``pipeline.yaml`` document; raise :class:`ConfigError` with the exact location."""
+    v = Validator(source)
+    top = v.mapping(
+        doc,
+        "",
+        required=("version",),
+        optional=("service", "correlation", "kubernetes", "limits", "sensitive_keys", "drop_rules"),
+    )
+    if top["version"] != 1:
+        raise v.fail("version", f"unsupported version {top['version']!r} (this logpipe reads version 1)")
+    svc = v.mapping(top.get("service", {}), "service", optional=("name_fields", "environment_fields", "version_fields"))
+    cor = v.mapping(
+        top.get("correlation", {}),
+        "correlation",
+        optional=("trace_id_fields", "span_id_fields", "transaction_id_fields", "context_fields"),
+    )
+    k8s = v.mapping(top.get("kubernetes", {}), "kubernetes", optional=("keep_labels",))
+    lim = v.mapping(
+        top.get("limits", {}),
+        "limits",
+        optional=("max_message_bytes", "max_stack_trace_bytes", "max_label_bytes", "max_labels"),
+    )
+    limits = Limits(**{key: v.integer(val, f"limits.{key}", minimum=16) for key, val in lim.items()})
+    rules = tuple(
+        _drop_rule(v, raw, f"drop_rules[{i}]")
+        for i, raw in enumerate(v.sequence(top.get("drop_rules", []), "drop_rules"))
+    )
+    names = [r.name for r in rules]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise v.fail("drop_rules", f"duplicate rule name '{dupes[0]}'")
+
+    def strs(section: Any, key: str, where: str) -> tuple[str, ...]:
+        return tuple(v.strings(section.get(key, []), f"{where}.{key}"))
+
+    return PipelineConfig(
+        service_name_fields=strs(svc, "name_fields", "service"),
+        service_environment_fields=strs(svc, "environment_fields", "service"),
+        service_version_fields=strs(svc, "version_fields", "service"),
+        trace_id_fields=strs(cor, "trace_id_fields", "correlation"),
+        span_id_fields=strs(cor, "span_id_fields", "correlation"),
+        transaction_id_fields=strs(cor, "transaction_id_fields", "correlation"),
+        context_fields=strs(cor, "context_fields", "correlation"),
+        keep_kubernetes_labels=strs(k8s, "keep_labels", "kubernetes"),
+        limits=limits,
+        sensitive_keys=frozenset(k.lower() for k in v.strings(top.get("sensitive_keys", []), "sensitive_keys")),
+        drop_rules=rules,
+        source=source,
+    )
+
+
+def load_pipeline_config(directory: str | None = None) -> PipelineConfig:
+    """Load and validate ``pipeline.yaml`` from ``directory``, $LOGPIPE_CONFIG_DIR or the built-in copy."""
+    path = config_path("pipeline.yaml", directory)
+    return parse_pipeline_config(load_document(path), source=str(path))

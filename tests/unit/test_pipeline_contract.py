@@ -1,0 +1,72 @@
+"""The Firehose contract of the pipeline: every recordId back once, valid results, no batch failure."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+
+from logpipe.pipeline import MAX_RESPONSE_BYTES, Processor
+
+from tests.conftest import firehose_event
+
+
+def _docs(record: dict) -> list[dict]:
+    return [json.loads(line) for line in base64.b64decode(record["data"]).splitlines() if line.strip()]
+
+
+def test_every_record_answered_once_with_failures_isolated() -> None:
+    processor = Processor.from_config()
+    payloads = [
+        b'{"log":"hello world"}\n',
+        b"\xff\xfe not base64 friendly but fine",
+        gzip.compress(b'{"log":"zipped"}\n'),
+        b"",
+    ]
+    event = firehose_event(payloads)
+    event["records"].append({"recordId": "bad-b64", "data": "***"})
+    response, stats = processor.transform_batch(event, "search")
+    ids = [r["recordId"] for r in response["records"]]
+    assert ids == ["r0", "r1", "r2", "r3", "bad-b64"]
+    results = {r["recordId"]: r["result"] for r in response["records"]}
+    assert results["r0"] == "Ok" and results["r2"] == "Ok"
+    assert results["r3"] == "ProcessingFailed" and results["bad-b64"] == "ProcessingFailed"
+    assert stats.failed_by_reason == {"empty-record": 1, "invalid-base64": 1}
+    assert stats.records_in == stats.records_ok + stats.records_dropped + stats.records_failed
+
+
+def test_archive_stream_keeps_aggregated_events_with_partition_keys() -> None:
+    processor = Processor.from_config()
+    agg = b'{"log":"one","service":"order"}\n{"log":"two","service":"order"}\n'
+    response, _ = processor.transform_batch(firehose_event([agg]), "archive")
+    record = response["records"][0]
+    assert record["result"] == "Ok"
+    assert [d["message"] for d in _docs(record)] == ["one", "two"]
+    keys = record["metadata"]["partitionKeys"]
+    assert keys["service"] == "order" and len(keys["year"]) == 4
+
+
+def test_search_stream_rejects_aggregated_record() -> None:
+    processor = Processor.from_config()
+    response, stats = processor.transform_batch(firehose_event([b'{"log":"a"}\n{"log":"b"}\n']), "search")
+    assert response["records"][0]["result"] == "ProcessingFailed"
+    assert stats.failed_by_reason == {"aggregated-record-on-search-stream": 1}
+
+
+def test_response_never_exceeds_six_megabytes() -> None:
+    """Tiny records grow when enriched; the guard hands overflow back as ProcessingFailed, unchanged."""
+    processor = Processor.from_config()
+    payload = b'{"log":"x"}\n'
+    one = json.dumps(firehose_event([payload])["records"][0])
+    n = 5_900_000 // (len(one) + 2)  # a request just under Firehose's 6 MB limit
+    event = firehose_event([payload] * n)
+    assert len(json.dumps(event)) < 6 * 1024 * 1024
+    response, stats = processor.transform_batch(event, "search")
+    size = len(json.dumps(response))
+    assert size <= MAX_RESPONSE_BYTES
+    assert len(response["records"]) == n
+    assert stats.failed_by_reason.get("response-size-limit", 0) > 0
+    originals = {r["recordId"]: r["data"] for r in event["records"]}
+    for r in response["records"]:
+        if r["result"] == "ProcessingFailed":
+            assert r["data"] == originals[r["recordId"]]
