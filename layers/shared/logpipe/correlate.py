@@ -148,6 +148,17 @@ def correlate(doc: dict[str, Any], rest: dict[str, Any], cfg: PipelineConfig) ->
                 break
 
     if not doc.get("trace.id"):
+        for scope in scopes:
+            b3 = scope.get("b3") or scope.get("B3")
+            if isinstance(b3, str) and "-" in b3:
+                trace_part, _, span_part = b3.partition("-")
+                trace, span = normalise_trace_id(trace_part), normalise_span_id(span_part.partition("-")[0])
+                if trace and _is_hex(trace):
+                    doc["trace.id"] = trace
+                    if span and not doc.get("span.id"):
+                        doc["span.id"] = span
+                    break
+    if not doc.get("trace.id"):
         for text in _string_values(rest):
             trace, span = _from_headers(text)
             if trace:

@@ -154,7 +154,11 @@ class Processor:
         log.warning("record %s failed: %s", record_id, reason)
         stats.records_failed += 1
         stats.failed_by_reason[reason] += 1
-        return {"recordId": record_id, "result": FAILED, "data": data if isinstance(data, str) else ""}
+        if not isinstance(data, str):
+            data = ""
+        elif reason == "invalid-base64":  # keep the response valid: hand back the text itself, encoded
+            data = base64.b64encode(data.encode("utf-8", "backslashreplace")).decode("ascii")
+        return {"recordId": record_id, "result": FAILED, "data": data}
 
     def transform_batch(self, event: dict[str, Any], stream: StreamKind) -> tuple[dict[str, Any], BatchStats]:
         """Process a whole Firehose transformation event; returns the response and the batch's counts."""
