@@ -1,0 +1,138 @@
+"""Measurements that need a fresh interpreter, run by :mod:`logpipe.benchmark.runner` as subprocesses.
+
+    python -m logpipe.benchmark.probe memory EVENT.json
+    python -m logpipe.benchmark.probe throughput EVENTS_DIR PASSES
+
+Each prints one JSON object on stdout (the handler's own log and metric lines are discarded). ``--pure``
+runs hide the native accelerators with :data:`BLOCKER_SOURCE` before anything is imported.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import io
+import json
+import logging
+import resource
+import sys
+import time
+import tracemalloc
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+# Prepended (as ``python -c``) to a probe to make ``import orjson`` & co fail as if not installed.
+BLOCKER_SOURCE = """
+import sys
+class _HideNative:
+    names = frozenset({names!r})
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in self.names:
+            raise ModuleNotFoundError(f"No module named {{name!r}} (hidden by logpipe bench --pure)", name=name)
+        return None
+sys.meta_path.insert(0, _HideNative())
+"""
+# Timed in a fresh interpreter: what a cold Lambda container pays before the first record.
+COLDSTART_SOURCE = """
+import time
+_t0 = time.perf_counter()
+import firehose_processor
+_t1 = time.perf_counter()
+from logpipe.pipeline import default_processor
+default_processor()
+_t2 = time.perf_counter()
+import sys
+print(repr(((_t1 - _t0) * 1000, (_t2 - _t1) * 1000, "orjson" in sys.modules)))
+"""
+
+
+@contextlib.contextmanager
+def quiet_stdout() -> Iterator[None]:
+    """Discard what the handler writes to stdout (log and EMF lines) while it runs."""
+    sink = io.StringIO()
+    moved: list[logging.StreamHandler[Any]] = []
+    for lg in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]:
+        for handler in getattr(lg, "handlers", []):
+            if isinstance(handler, logging.StreamHandler) and handler.stream in (sys.stdout, sys.__stdout__):
+                handler.setStream(sink)
+                moved.append(handler)
+    try:
+        with contextlib.redirect_stdout(sink):
+            yield
+    finally:
+        for handler in moved:
+            handler.setStream(sys.stdout)
+
+
+def _maxrss_mb() -> float:
+    # Linux reports ru_maxrss in KiB.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def probe_memory(event_path: Path) -> dict[str, Any]:
+    """Peak memory of one invocation on ``event_path``, two ways (both after imports and config load).
+
+    ``rss_growth_mb``: growth of the process's peak RSS (``ru_maxrss``) over the baseline taken after
+    importing the handler, compiling the configuration and reading the request bytes, for the first
+    invocation (what Lambda's "Max Memory Used" adds on top of the idle container).
+    ``tracemalloc_peak_mb``: peak of Python allocations during a second invocation (no RSS noise).
+    """
+    import firehose_processor
+    from logpipe.benchmark.measure import BenchContext, invoke_like_lambda
+    from logpipe.pipeline import default_processor
+
+    default_processor()
+    body = event_path.read_bytes()
+    context = BenchContext()
+    gc.collect()
+    baseline = _maxrss_mb()
+    with quiet_stdout():
+        invoke_like_lambda(firehose_processor.handler, body, context)
+    after = _maxrss_mb()
+    gc.collect()
+    tracemalloc.start()
+    with quiet_stdout():
+        invoke_like_lambda(firehose_processor.handler, body, context)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {
+        "event_mb": round(len(body) / 1e6, 3),
+        "baseline_rss_mb": round(baseline, 1),
+        "peak_rss_mb": round(after, 1),
+        "rss_growth_mb": round(after - baseline, 1),
+        "tracemalloc_peak_mb": round(peak / (1024 * 1024), 1),
+    }
+
+
+def probe_throughput(events_dir: Path, passes: int) -> dict[str, Any]:
+    """The throughput measurement of :mod:`.measure`, in this (possibly accelerator-free) interpreter."""
+    import firehose_processor
+    from logpipe.benchmark.events import load_event_files
+    from logpipe.benchmark.measure import measure_throughput
+
+    events = load_event_files(events_dir)
+    with quiet_stdout():
+        result = measure_throughput(events, firehose_processor.handler, passes=passes)
+    out = result.as_dict()
+    out["native_modules_loaded"] = sorted(m for m in ("orjson", "re2", "hyperscan") if m in sys.modules)
+    return out
+
+
+def main(argv: list[str]) -> int:
+    """Dispatch ``memory`` / ``throughput``; print the JSON result."""
+    started = time.perf_counter()
+    if len(argv) >= 2 and argv[0] == "memory":
+        result = probe_memory(Path(argv[1]))
+    elif len(argv) >= 3 and argv[0] == "throughput":
+        result = probe_throughput(Path(argv[1]), int(argv[2]))
+    else:
+        print("usage: probe memory EVENT.json | probe throughput EVENTS_DIR PASSES", file=sys.stderr)
+        return 2
+    result["probe_seconds"] = round(time.perf_counter() - started, 2)
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

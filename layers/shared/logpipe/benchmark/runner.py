@@ -1,0 +1,211 @@
+"""One benchmark run: corpus -> events -> throughput, ceiling, output size, cold start, memory, pure mode.
+
+The result is one plain dict (written by ``logpipe bench --json``); the CLI renders it as a table.
+Subprocess probes use the same interpreter (``sys.executable``) and ``sys.path`` as this process.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from logpipe.benchmark.corpus import DEFAULT_RECORDS, SEED, generate
+from logpipe.benchmark.events import PackedEvent, load_event_files, pack_events, write_events
+from logpipe.benchmark.measure import account_output, measure_throughput
+from logpipe.benchmark.probe import BLOCKER_SOURCE, COLDSTART_SOURCE, quiet_stdout
+
+# Modules hidden in --pure mode: every native accelerator the processor may use.
+NATIVE_MODULES = ("orjson", "re2", "hyperscan")
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class BenchOptions:
+    """What to run; defaults are the issue's reference run."""
+
+    records: int = DEFAULT_RECORDS
+    passes: int = 5
+    corpus_dir: Path | None = None
+    coldstart_runs: int = 10
+    memory: bool = True
+    pure: bool = False
+    pure_passes: int = 3
+    output_accounting: bool = True
+
+
+def machine_info() -> dict[str, Any]:
+    """Where the numbers came from: CPU, core count, Python, accelerators, date."""
+    model = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        import orjson
+
+        orjson_version: str | None = orjson.__version__
+    except ImportError:
+        orjson_version = None
+    return {
+        "cpu_model": model,
+        "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "machine": platform.machine(),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "orjson": orjson_version,
+        "date_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def build_events(options: BenchOptions) -> tuple[list[PackedEvent], dict[str, Any]]:
+    """The events to replay: generated (seed 42) or read from a ``gen_corpus.py`` output folder."""
+    if options.corpus_dir is not None:
+        events = load_event_files(options.corpus_dir)
+        info: dict[str, Any] = {"source": str(options.corpus_dir)}
+    else:
+        corpus, builder = generate(options.records, SEED)
+        events = pack_events(corpus.records, builder.invocation_id)
+        info = {"source": f"generated (seed {SEED})", "mix": dict(sorted(corpus.counts.items()))}
+    info.update(
+        records=sum(e.records for e in events),
+        events=len(events),
+        payload_bytes=sum(e.payload_bytes for e in events),
+        request_bytes=sum(len(e.body) for e in events),
+        largest_event_bytes=max(len(e.body) for e in events),
+    )
+    return events, info
+
+
+def _probe_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    env.setdefault("POWERTOOLS_METRICS_NAMESPACE", "logpipe")
+    return env
+
+
+def _python(source: str, *args: str, blocked: tuple[str, ...] = ()) -> str:
+    """Run ``source`` in a fresh interpreter (accelerators in ``blocked`` hidden); its stdout."""
+    prefix = BLOCKER_SOURCE.format(names=blocked) if blocked else ""
+    done = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", prefix + source, *args],
+        capture_output=True,
+        text=True,
+        env=_probe_env(),
+        check=False,
+        timeout=900,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"benchmark probe failed (exit {done.returncode}):\n{done.stderr[-4000:]}")
+    return done.stdout
+
+
+def _run_probe(*args: str, blocked: tuple[str, ...] = ()) -> dict[str, Any]:
+    source = "import runpy; runpy.run_module('logpipe.benchmark.probe', run_name='__main__', alter_sys=True)"
+    out = _python(source, *args, blocked=blocked)
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def measure_coldstart(runs: int, blocked: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Median over ``runs`` fresh interpreters of importing the handler and compiling the configuration."""
+    imports, compiles = [], []
+    for _ in range(runs):
+        import_ms, compile_ms, _ = ast.literal_eval(_python(COLDSTART_SOURCE, blocked=blocked).strip().splitlines()[-1])
+        imports.append(import_ms)
+        compiles.append(compile_ms)
+    totals = [a + b for a, b in zip(imports, compiles, strict=True)]
+    return {
+        "runs": runs,
+        "import_ms": round(statistics.median(imports), 1),
+        "config_compile_ms": round(statistics.median(compiles), 1),
+        "total_ms": round(statistics.median(totals), 1),
+        "total_ms_min": round(min(totals), 1),
+        "total_ms_max": round(max(totals), 1),
+        "top_imports": import_breakdown(blocked),
+    }
+
+
+def import_breakdown(blocked: tuple[str, ...] = (), top: int = 8) -> list[dict[str, Any]]:
+    """The costliest top-level imports of the handler module (``python -X importtime``), cumulative ms."""
+    prefix = BLOCKER_SOURCE.format(names=blocked) if blocked else ""
+    done = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-X", "importtime", "-c", prefix + "import firehose_processor"],
+        capture_output=True,
+        text=True,
+        env=_probe_env(),
+        check=False,
+        timeout=120,
+    )
+    rows = []
+    for line in done.stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        _, cumulative, name = line[len("import time:") :].split("|")
+        if not cumulative.strip().isdigit():
+            continue
+        depth = (len(name) - len(name.lstrip())) // 2
+        rows.append((int(cumulative), depth, name.strip()))
+    if not rows:
+        return []
+    # Direct children of firehose_processor (the shallowest depth apart from the module itself).
+    handler_depth = (
+        min(d for _, d, n in rows if n == "firehose_processor")
+        if any(n == "firehose_processor" for _, _, n in rows)
+        else 0
+    )
+    children = [(us, n) for us, d, n in rows if d == handler_depth + 1]
+    children.sort(reverse=True)
+    return [{"module": n, "ms": round(us / 1000, 1)} for us, n in children[:top]]
+
+
+def run_benchmark(options: BenchOptions, progress: Progress | None = None) -> dict[str, Any]:
+    """Run every measurement; return the result document (see ``docs/benchmark.md``)."""
+    say = progress or (lambda _msg: None)
+    say("building the corpus and packing Firehose events")
+    events, corpus_info = build_events(options)
+    result: dict[str, Any] = {"machine": machine_info(), "corpus": corpus_info}
+
+    import firehose_processor
+
+    say(f"throughput: {options.passes} alternating ceiling/processor passes")
+    with quiet_stdout():
+        throughput = measure_throughput(events, firehose_processor.handler, passes=options.passes)
+        result["throughput"] = throughput.as_dict()
+        if options.output_accounting:
+            say("output vs input bytes")
+            result["output"] = account_output(events, firehose_processor.handler)
+
+    if options.coldstart_runs > 0:
+        say(f"cold start: {options.coldstart_runs} fresh interpreters")
+        result["coldstart"] = measure_coldstart(options.coldstart_runs)
+
+    if options.memory or options.pure:
+        with tempfile.TemporaryDirectory(prefix="logpipe-bench-") as tmp:
+            folder = Path(tmp)
+            if options.memory:
+                say("peak memory of the largest (~6 MB) event")
+                largest = max(events, key=lambda e: len(e.body))
+                (path,) = write_events([largest], folder / "largest")
+                result["memory"] = _run_probe("memory", str(path))
+            if options.pure:
+                say(f"pure mode ({', '.join(NATIVE_MODULES)} hidden): throughput and cold start")
+                write_events(events, folder / "all")
+                pure = _run_probe("throughput", str(folder / "all"), str(options.pure_passes), blocked=NATIVE_MODULES)
+                if options.coldstart_runs > 0:
+                    pure["coldstart"] = measure_coldstart(max(3, options.coldstart_runs // 2), NATIVE_MODULES)
+                result["pure"] = pure
+    return result
