@@ -47,7 +47,8 @@ class Bucket:
         return f"{stream_name}-{STREAM_VERSION}-{stamp}-{unique}"
 
     def put_gzip(self, key: str, payload: bytes) -> str:
-        """Write one object, gzip-compressed as the destination's ``CompressionFormat: GZIP`` does."""
+        """Write one object, gzip-compressed with the ``.gz`` extension, as ``CompressionFormat: GZIP`` does."""
+        key += ".gz"
         path = self.root / key
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(gzip.compress(payload, compresslevel=6, mtime=0))
