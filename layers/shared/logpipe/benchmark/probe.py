@@ -14,7 +14,6 @@ import gc
 import io
 import json
 import logging
-import resource
 import sys
 import time
 import tracemalloc
@@ -65,18 +64,34 @@ def quiet_stdout() -> Iterator[None]:
             handler.setStream(sys.stdout)
 
 
-def _maxrss_mb() -> float:
-    # Linux reports ru_maxrss in KiB.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _status_mb(field: str) -> float | None:
+    """A ``VmRSS`` / ``VmHWM`` value from /proc/self/status in MiB (None where /proc is absent)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def _reset_peak_rss() -> bool:
+    """Reset the kernel's peak-RSS mark (VmHWM) to the current RSS; False where Linux does not allow it."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
 
 
 def probe_memory(event_path: Path) -> dict[str, Any]:
-    """Peak memory of one invocation on ``event_path``, two ways (both after imports and config load).
+    """Peak memory of one invocation on ``event_path``, measured two ways.
 
-    ``rss_growth_mb``: growth of the process's peak RSS (``ru_maxrss``) over the baseline taken after
-    importing the handler, compiling the configuration and reading the request bytes, for the first
-    invocation (what Lambda's "Max Memory Used" adds on top of the idle container).
-    ``tracemalloc_peak_mb``: peak of Python allocations during a second invocation (no RSS noise).
+    Baseline: the process after importing the handler, compiling the configuration and reading the
+    request bytes (a fresh container about to take its first request). ``rss_growth_mb``: the peak RSS (VmHWM, reset to
+    the baseline before the call) minus the baseline RSS: what Lambda's "Max Memory Used" adds on top of
+    an idle container for this request. ``tracemalloc_peak_mb``: peak of Python allocations during a
+    second invocation (no allocator or page noise; excludes the interpreter's own baseline).
     """
     import firehose_processor
     from logpipe.benchmark.measure import BenchContext, invoke_like_lambda
@@ -86,22 +101,23 @@ def probe_memory(event_path: Path) -> dict[str, Any]:
     body = event_path.read_bytes()
     context = BenchContext()
     gc.collect()
-    baseline = _maxrss_mb()
+    reset = _reset_peak_rss()
+    baseline = _status_mb("VmRSS")
     with quiet_stdout():
         invoke_like_lambda(firehose_processor.handler, body, context)
-    after = _maxrss_mb()
+    peak = _status_mb("VmHWM") if reset else None
     gc.collect()
     tracemalloc.start()
     with quiet_stdout():
         invoke_like_lambda(firehose_processor.handler, body, context)
-    _, peak = tracemalloc.get_traced_memory()
+    _, traced_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return {
         "event_mb": round(len(body) / 1e6, 3),
-        "baseline_rss_mb": round(baseline, 1),
-        "peak_rss_mb": round(after, 1),
-        "rss_growth_mb": round(after - baseline, 1),
-        "tracemalloc_peak_mb": round(peak / (1024 * 1024), 1),
+        "baseline_rss_mb": None if baseline is None else round(baseline, 1),
+        "peak_rss_mb": None if peak is None else round(peak, 1),
+        "rss_growth_mb": None if peak is None or baseline is None else round(peak - baseline, 1),
+        "tracemalloc_peak_mb": round(traced_peak / (1024 * 1024), 1),
     }
 
 
