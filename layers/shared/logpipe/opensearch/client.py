@@ -27,6 +27,42 @@ def region_from_host(host: str) -> str | None:
     return None
 
 
+def http_auth(endpoint: str, *, region: str | None = None) -> Any:
+    """The ``requests`` auth for ``endpoint``: SigV4 (AWS4Auth) for AWS hosts, basic auth from the URL, or None.
+
+    Shared by the opensearch-py client and plain ``requests`` calls to OpenSearch Dashboards on the same
+    domain (``/_dashboards/api/...``), which opensearch-py does not cover.
+    """
+    url = endpoint if "://" in endpoint else f"https://{endpoint}"
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if is_aws_endpoint(host):
+        import boto3
+        from requests_aws4auth import AWS4Auth
+
+        service = "aoss" if host.endswith(".aoss.amazonaws.com") else "es"
+        session = boto3.Session()
+        creds = session.get_credentials()
+        if creds is None:
+            raise RuntimeError("no AWS credentials found to sign OpenSearch requests (SigV4)")
+        the_region = region or region_from_host(host) or session.region_name or os.environ.get("AWS_REGION")
+        frozen = creds.get_frozen_credentials()
+        return AWS4Auth(frozen.access_key, frozen.secret_key, the_region, service, session_token=frozen.token)
+    if parts.username:
+        return (parts.username, parts.password or "")
+    return None
+
+
+def base_url(endpoint: str) -> str:
+    """``endpoint`` as ``scheme://host[:port][/path]`` without credentials or a trailing slash."""
+    url = endpoint if "://" in endpoint else f"https://{endpoint}"
+    parts = urlsplit(url)
+    netloc = parts.hostname or ""
+    if parts.port:
+        netloc += f":{parts.port}"
+    return f"{parts.scheme}://{netloc}{parts.path.rstrip('/')}"
+
+
 def make_client(endpoint: str, *, region: str | None = None, timeout: float = 30.0, **kwargs: Any) -> Any:
     """An ``opensearchpy.OpenSearch`` for ``endpoint`` (a URL or a bare host name).
 
@@ -39,24 +75,9 @@ def make_client(endpoint: str, *, region: str | None = None, timeout: float = 30
     host = parts.hostname or ""
     use_ssl = parts.scheme == "https"
     port = parts.port or (443 if use_ssl else 80)
-    http_auth: Any = None
-    if is_aws_endpoint(host):
-        import boto3
-        from requests_aws4auth import AWS4Auth
-
-        service = "aoss" if host.endswith(".aoss.amazonaws.com") else "es"
-        session = boto3.Session()
-        creds = session.get_credentials()
-        if creds is None:
-            raise RuntimeError("no AWS credentials found to sign OpenSearch requests (SigV4)")
-        the_region = region or region_from_host(host) or session.region_name or os.environ.get("AWS_REGION")
-        frozen = creds.get_frozen_credentials()
-        http_auth = AWS4Auth(frozen.access_key, frozen.secret_key, the_region, service, session_token=frozen.token)
-    elif parts.username:
-        http_auth = (parts.username, parts.password or "")
     return OpenSearch(
         hosts=[{"host": host, "port": port}],
-        http_auth=http_auth,
+        http_auth=http_auth(endpoint, region=region),
         use_ssl=use_ssl,
         verify_certs=use_ssl,
         connection_class=RequestsHttpConnection,

@@ -1,0 +1,286 @@
+"""Compile alert rules to OpenSearch Alerting monitors (the ``POST _plugins/_alerting/monitors`` bodies).
+
+``count`` rules become bucket-level monitors: a composite aggregation per group (service by default) over
+the rule's window, a bucket-level trigger whose script compares the bucket's count (and share) with the
+threshold, and a per-alert action with the rule's throttle. ``document`` rules become document-level
+monitors with one query per criterion combination and a tag trigger.
+
+The action's message is a mustache template that renders a JSON body (see :data:`MESSAGE_CONTRACT`), so
+the Slack notifier reads structured data instead of scraping text. OpenSearch renders ``{{var}}`` with
+JSON string escaping (its mustache factory's default content type is JSON) and ``{{#toJson}}`` as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from logpipe.alerting.durations import date_math, schedule_period
+from logpipe.alerting.rules import AlertRule, Match
+
+MESSAGE_CONTRACT = 1
+"""Version of the JSON body the message templates render (``"logpipe_alert": 1``)."""
+SAMPLE_FIELDS = ["@timestamp", "message", "trace.id", "service.name", "error.type", "log.level"]
+SAMPLES_PER_BUCKET = 3
+COMPOSITE_SIZE = 100
+AGG_NAME = "by_group"
+
+
+@dataclass(frozen=True, slots=True)
+class MonitorTarget:
+    """Where the monitors run and report: index pattern, name prefix and the notification channel."""
+
+    environment: str
+    index_pattern: str
+    name_prefix: str
+    channel_id: str | None = None
+
+    @classmethod
+    def for_environment(
+        cls, environment: str, channel_id: str | None = None, index_prefix: str | None = None
+    ) -> MonitorTarget:
+        """``logs-<env>-*`` and ``logpipe-<env>-`` for ``environment``."""
+        prefix = index_prefix or f"logs-{environment}"
+        return cls(environment, f"{prefix}-*", f"logpipe-{environment}-", channel_id)
+
+    def monitor_name(self, rule: AlertRule) -> str:
+        """The monitor's name, which is also how the bootstrap finds the monitors it owns."""
+        return f"{self.name_prefix}{rule.name}"
+
+
+def _clean(text: str) -> str:
+    """Static text inside a mustache template must not open tags."""
+    return text.replace("{{", "{ {").replace("}}", "} }")
+
+
+def _static(value: Any) -> str:
+    return _clean(json.dumps(value, ensure_ascii=False))
+
+
+def match_filters(match: Match) -> list[dict[str, Any]]:
+    """The query filters for a rule's criteria (keyword fields as logpipe's index template maps them)."""
+    filters: list[dict[str, Any]] = []
+    if match.services:
+        filters.append({"terms": {"service.name": list(match.services)}})
+    if match.levels:
+        filters.append({"terms": {"log.level": list(match.levels)}})
+    if match.error_types:
+        filters.append({"terms": {"error.type": list(match.error_types)}})
+    if match.message_contains:
+        filters.append(
+            {
+                "bool": {
+                    "should": [{"match_phrase": {"message": phrase}} for phrase in match.message_contains],
+                    "minimum_should_match": 1,
+                }
+            }
+        )
+    return filters
+
+
+def _source_name(field: str) -> str:
+    return field.replace(".", "_")
+
+
+def bucket_query(rule: AlertRule) -> dict[str, Any]:
+    """The search input of a count rule's bucket-level monitor."""
+    time_filter = {
+        "range": {
+            "@timestamp": {
+                "gte": "{{period_end}}||-" + date_math(rule.window_s),
+                "lte": "{{period_end}}",
+                "format": "epoch_millis",
+            }
+        }
+    }
+    samples = {
+        "top_hits": {
+            "size": SAMPLES_PER_BUCKET,
+            "sort": [{"@timestamp": {"order": "desc", "unmapped_type": "date"}}],
+            "_source": {"includes": SAMPLE_FIELDS},
+        }
+    }
+    sources = [{_source_name(f): {"terms": {"field": f}}} for f in rule.group_by]
+    composite: dict[str, Any] = {"composite": {"size": COMPOSITE_SIZE, "sources": sources}}
+    filters: list[dict[str, Any]] = [time_filter]
+    if rule.ratio is None:
+        filters += match_filters(rule.match)
+        composite["aggs"] = {"samples": samples}
+    else:
+        # The share needs every log of the group in the window: filter by services only, count matches in a
+        # sub-aggregation.
+        if rule.match.services:
+            filters.append({"terms": {"service.name": list(rule.match.services)}})
+        matched_only = Match(
+            levels=rule.match.levels, message_contains=rule.match.message_contains, error_types=rule.match.error_types
+        )
+        composite["aggs"] = {
+            "matched": {"filter": {"bool": {"filter": match_filters(matched_only)}}, "aggs": {"samples": samples}}
+        }
+    return {"size": 0, "query": {"bool": {"filter": filters}}, "aggregations": {AGG_NAME: composite}}
+
+
+def bucket_condition(rule: AlertRule) -> dict[str, Any]:
+    """The bucket-level trigger condition (bucket selector over the composite aggregation)."""
+    if rule.ratio is None:
+        paths = {"matched": "_count"}
+        script = f"params.matched >= {rule.threshold}"
+    else:
+        paths = {"matched": "matched>_count", "total": "_count"}
+        script = (
+            f"params.matched >= {rule.threshold} && params.total > 0 && params.matched / params.total >= {rule.ratio}"
+        )
+    return {
+        "buckets_path": paths,
+        "parent_bucket_path": AGG_NAME,
+        "script": {"source": script, "lang": "painless"},
+    }
+
+
+def _header(rule: AlertRule, target: MonitorTarget) -> str:
+    """Static part of the JSON body: what the rule is, known when the monitor is compiled."""
+    fields = {
+        "logpipe_alert": MESSAGE_CONTRACT,
+        "kind": rule.kind,
+        "rule": rule.name,
+        "environment": target.environment,
+        "severity_name": rule.severity,
+        "description": rule.description,
+        "runbook": rule.runbook,
+        "window": date_math(rule.window_s),
+        "threshold": rule.threshold,
+        "ratio": rule.ratio,
+        "group_by": list(rule.group_by),
+    }
+    return ",".join(f"{json.dumps(k)}:{_static(v)}" for k, v in fields.items())
+
+
+_CTX = (
+    '"monitor":"{{ctx.monitor.name}}","trigger":"{{ctx.trigger.name}}","severity":"{{ctx.trigger.severity}}",'
+    '"period_start":"{{ctx.periodStart}}","period_end":"{{ctx.periodEnd}}","error":"{{ctx.error}}"'
+)
+
+
+def bucket_message_template(rule: AlertRule, target: MonitorTarget) -> str:
+    """Mustache source rendering the JSON body of a bucket-level alert.
+
+    Lists end with a ``null`` sentinel because mustache cannot omit the last comma; the notifier drops it.
+    ``buckets`` is the whole page of composite buckets (keys, counts, sample documents); the notifier keeps
+    the ones named by the alerts' ``bucket_keys``.
+    """
+    alerts = (
+        '"alerts":['
+        '{{#ctx.newAlerts}}{"state":"new","id":"{{id}}","bucket_keys":"{{bucket_keys}}"},{{/ctx.newAlerts}}'
+        '{{#ctx.dedupedAlerts}}{"state":"ongoing","id":"{{id}}","bucket_keys":"{{bucket_keys}}"},{{/ctx.dedupedAlerts}}'
+        '{{#ctx.completedAlerts}}{"state":"completed","id":"{{id}}","bucket_keys":"{{bucket_keys}}"},'
+        "{{/ctx.completedAlerts}}null]"
+    )
+    buckets = '"buckets":{{#toJson}}ctx.results.0.aggregations.' + AGG_NAME + ".buckets{{/toJson}}"
+    return "{" + ",".join([_header(rule, target), _CTX, alerts, buckets]) + "}"
+
+
+def document_message_template(rule: AlertRule, target: MonitorTarget) -> str:
+    """Mustache source rendering the JSON body of a document-level alert (sample documents per alert)."""
+    doc = (
+        '{"@timestamp":"{{_source.@timestamp}}","service":"{{_source.service.name}}",'
+        '"level":"{{_source.log.level}}","trace_id":"{{_source.trace.id}}",'
+        '"error_type":"{{_source.error.type}}","message":"{{_source.message}}","index":"{{_index}}","id":"{{_id}}"},'
+    )
+    alerts = (
+        '"alerts":[{{#ctx.alerts}}{"state":"new","id":"{{id}}","related_doc_ids":"{{related_doc_ids}}"},'
+        "{{/ctx.alerts}}null]"
+    )
+    documents = '"documents":[{{#ctx.alerts}}{{#sample_documents}}' + doc + "{{/sample_documents}}{{/ctx.alerts}}null]"
+    return "{" + ",".join([_header(rule, target), _CTX, alerts, documents]) + "}"
+
+
+def subject_template(rule: AlertRule, target: MonitorTarget) -> str:
+    """SNS subject: one short line (SNS allows < 100 characters, no line breaks)."""
+    return _clean(f"logpipe {target.environment} {rule.severity}: {rule.name}")[:99]
+
+
+def _action(rule: AlertRule, target: MonitorTarget, message: str) -> dict[str, Any]:
+    return {
+        "name": f"notify-{rule.name}",
+        "destination_id": target.channel_id,
+        "message_template": {"source": message, "lang": "mustache"},
+        "subject_template": {"source": subject_template(rule, target), "lang": "mustache"},
+        "throttle_enabled": True,
+        "throttle": {"value": max(1, rule.throttle_s // 60), "unit": "MINUTES"},
+        "action_execution_policy": {"action_execution_scope": {"per_alert": {"actionable_alerts": ["DEDUPED", "NEW"]}}},
+    }
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def document_query_string(match: Match) -> str:
+    """The document-level query (query-string syntax): criteria ANDed, list items ORed."""
+    parts = []
+    for field, values in (
+        ("service.name", match.services),
+        ("log.level", match.levels),
+        ("error.type", match.error_types),
+        ("message", match.message_contains),
+    ):
+        if values:
+            parts.append("(" + " OR ".join(f"{field}:{_quote(v)}" for v in values) + ")")
+    return " AND ".join(parts)
+
+
+def compile_rule(rule: AlertRule, target: MonitorTarget) -> dict[str, Any]:
+    """The monitor body for ``rule`` (actions only when a notification channel is known)."""
+    name = target.monitor_name(rule)
+    base: dict[str, Any] = {
+        "type": "monitor",
+        "name": name,
+        "enabled": rule.enabled,
+        "schedule": {"period": schedule_period(rule.schedule_s)},
+    }
+    if rule.kind == "count":
+        message = bucket_message_template(rule, target)
+        trigger: dict[str, Any] = {
+            "bucket_level_trigger": {
+                "name": rule.name,
+                "severity": rule.opensearch_severity,
+                "condition": bucket_condition(rule),
+                "actions": [_action(rule, target, message)] if target.channel_id else [],
+            }
+        }
+        return {
+            **base,
+            "monitor_type": "bucket_level_monitor",
+            "inputs": [{"search": {"indices": [target.index_pattern], "query": bucket_query(rule)}}],
+            "triggers": [trigger],
+        }
+    message = document_message_template(rule, target)
+    trigger = {
+        "document_level_trigger": {
+            "name": rule.name,
+            "severity": rule.opensearch_severity,
+            "condition": {"script": {"source": f"query[tag={rule.name}]", "lang": "painless"}},
+            "actions": [_action(rule, target, message)] if target.channel_id else [],
+        }
+    }
+    query = {"id": f"{rule.name}-0", "name": rule.name, "query": document_query_string(rule.match), "tags": [rule.name]}
+    return {
+        **base,
+        "monitor_type": "doc_level_monitor",
+        "inputs": [
+            {
+                "doc_level_input": {
+                    "description": rule.description,
+                    "indices": [target.index_pattern],
+                    "queries": [query],
+                }
+            }
+        ],
+        "triggers": [trigger],
+    }
+
+
+def compile_rules(rules: tuple[AlertRule, ...], target: MonitorTarget) -> list[dict[str, Any]]:
+    """Monitor bodies for every enabled rule, in file order."""
+    return [compile_rule(rule, target) for rule in rules if rule.enabled]
