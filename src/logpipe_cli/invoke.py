@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import click
-from logpipe.jsonfast import dumps_str, loads
 
+from logpipe.jsonfast import dumps_str, loads
 from logpipe_cli.lambda_context import FakeLambdaContext
 
 
@@ -69,7 +69,6 @@ def processor(event_file: str, stream: str | None, decode: bool, environment: st
         name = f"logpipe-local-{stream}"
         event["deliveryStreamArn"] = f"arn:aws:firehose:local:000000000000:deliverystream/{name}"
     import firehose_processor
-
     from logpipe_cli.emf import capture_stdout_metrics
 
     with capture_stdout_metrics():
@@ -85,3 +84,42 @@ def dumps_indent(value: Any) -> str:
     import json
 
     return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+@command.command("slack-notifier")
+@click.argument("event_file", metavar="EVENT.json")
+@click.option(
+    "--opensearch", "endpoint", default=None, help="OpenSearch URL for trace lookups (or $OPENSEARCH_ENDPOINT)."
+)
+@click.option("--dashboards-url", default=None, help="Dashboards URL for links (or $DASHBOARDS_URL).")
+@click.option("--env", "environment", default=None, help="Environment name (sets LOGPIPE_ENVIRONMENT).")
+def slack_notifier_cmd(
+    event_file: str, endpoint: str | None, dashboards_url: str | None, environment: str | None
+) -> None:
+    """Run the Slack notifier on an SNS EVENT.json: posts with $SLACK_WEBHOOK_URL, else prints the Block Kit payload.
+
+    Needs no AWS: no secret, no idempotency table, no queue; traces are looked up only with --opensearch.
+    """
+    import os
+
+    for name, value in (("OPENSEARCH_ENDPOINT", endpoint), ("DASHBOARDS_URL", dashboards_url)):
+        if value:
+            os.environ[name] = value
+    if environment:
+        os.environ["LOGPIPE_ENVIRONMENT"] = environment
+    event = _read_event(event_file)
+    import slack_notifier
+    from logpipe.slack.notifier import notify
+    from logpipe_cli.emf import capture_stdout_metrics
+
+    post = bool(os.environ.get("SLACK_WEBHOOK_URL"))
+    with capture_stdout_metrics():
+        notifier = slack_notifier.build_notifier(post=post)
+        summaries = [notify(r, notifier) for r in event.get("Records") or [] if isinstance(r, dict)]
+    if not summaries:
+        raise click.ClickException(f"{event_file}: no SNS Records in the event")
+    for summary in summaries:
+        if "payload" in summary:
+            click.echo(dumps_indent(summary["payload"]))
+        else:
+            click.echo(dumps_indent(summary))

@@ -1,0 +1,136 @@
+"""``logpipe alerts``: show the monitors the alert rules compile to, and test the rules on local logs."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+NO_LOCAL_RUN = "no local run found: run `logpipe run FILE` or `make demo` first"
+
+
+def _load(rules_file: str | None) -> Any:
+    from logpipe.alerting.rules import load_rules
+    from logpipe.configfile import ConfigError
+
+    try:
+        return load_rules(rules_file)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group(name="alerts")
+def command() -> None:
+    """Render alert rules as OpenSearch monitors, or test them against locally stored logs."""
+
+
+@command.command("render")
+@click.option("--rules", "rules_file", default=None, help="Rules file (default: the built-in alert_rules.yaml).")
+@click.option("--env", "environment", default="dev", show_default=True, help="Environment (index logs-<env>-*).")
+@click.option("--channel-id", default="logpipe-dev-sns", show_default=True, help="Notifications channel id.")
+@click.option("--rule", "only", multiple=True, help="Only this rule (repeatable).")
+@click.option("--message", is_flag=True, help="Print each monitor's action message template instead.")
+def render_cmd(rules_file: str | None, environment: str, channel_id: str, only: tuple[str, ...], message: bool) -> None:
+    """Print the monitors' JSON (the bodies the bootstrap sends to _plugins/_alerting/monitors)."""
+    from logpipe.alerting.monitors import MonitorTarget, compile_rule
+
+    rules = _load(rules_file)
+    if environment != "dev" and channel_id == "logpipe-dev-sns":
+        channel_id = f"logpipe-{environment}-sns"
+    target = MonitorTarget.for_environment(environment, channel_id or None)
+    selected = [rules.by_name(name) for name in only] if only else list(rules.enabled())
+    monitors = [compile_rule(rule, target) for rule in selected]
+    if message:
+        for mon in monitors:
+            trigger = next(iter(mon["triggers"][0].values()))
+            for action in trigger["actions"]:
+                click.echo(f"# {mon['name']}\n{action['message_template']['source']}\n")
+        return
+    click.echo(json.dumps(monitors, indent=2, ensure_ascii=False))
+
+
+def _read_documents(path: str) -> list[dict[str, Any]]:
+    docs = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            doc = json.loads(line)
+        except ValueError as exc:
+            raise click.ClickException(f"{path}:{n}: not a JSON document: {exc}") from exc
+        if isinstance(doc, dict):
+            docs.append(doc)
+    return docs
+
+
+def _local_documents(db: str | None) -> list[dict[str, Any]]:
+    try:
+        from logpipe.stores.local_store import DEFAULT_PATH, LocalStore
+    except ImportError as exc:
+        raise click.ClickException(NO_LOCAL_RUN) from exc
+    path = Path(db) if db else DEFAULT_PATH
+    if not path.exists():
+        raise click.ClickException(NO_LOCAL_RUN if db is None else f"{path}: no such local store. {NO_LOCAL_RUN}")
+    with LocalStore(path) as store:
+        return list(store.iter_documents())
+
+
+@command.command("test")
+@click.option("--rules", "rules_file", default=None, help="Rules file (default: the built-in alert_rules.yaml).")
+@click.option("--db", default=None, help="Local store (default: .logpipe/local/search.db).")
+@click.option("--docs", "docs_file", default=None, help="Evaluate these NDJSON documents instead of the local store.")
+@click.option("--at", "at_text", default=None, help="Evaluate once with the window ending at this ISO-8601 time.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def test_cmd(rules_file: str | None, db: str | None, docs_file: str | None, at_text: str | None, as_json: bool) -> None:
+    """Evaluate the rules against logs stored by the local run and say which would fire.
+
+    Without --at, count rules are evaluated every schedule tick across the logs' time span, as the
+    monitors would have run while the logs arrived.
+    """
+    from logpipe.alerting.evaluate import evaluate_rules
+
+    rules = _load(rules_file)
+    at = None
+    if at_text:
+        try:
+            at = datetime.fromisoformat(at_text.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise click.ClickException(f"--at {at_text!r}: not an ISO-8601 time") from exc
+        at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    docs = _read_documents(docs_file) if docs_file else _local_documents(db)
+    results = evaluate_rules(rules.rules, docs, at)
+    if as_json:
+        payload = [
+            {"rule": r.rule.name, "fired": r.fired, "matched": r.matched, "firings": [f.as_dict() for f in r.firings]}
+            for r in results
+        ]
+        click.echo(json.dumps({"documents": len(docs), "results": payload}, indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"alert rules over {len(docs)} documents")
+    for column in ("rule", "severity", "fires", "group", "first fired", "count", "sample traces"):
+        table.add_column(column)
+    for result in results:
+        if not result.firings:
+            table.add_row(result.rule.name, result.rule.severity, "no", "", "", f"{result.matched} matched", "")
+            continue
+        for firing in result.firings:
+            info = firing.as_dict()
+            count = f"{firing.count}" + (f"/{firing.total}" if result.rule.ratio is not None else "")
+            table.add_row(
+                result.rule.name,
+                result.rule.severity,
+                "[bold red]yes[/]",
+                ", ".join(firing.group.values()),
+                info["first_fired"],
+                count,
+                " ".join(info["sample_trace_ids"]),
+            )
+    Console().print(table)
+    fired = sum(1 for r in results if r.fired)
+    click.echo(f"{fired} of {len(results)} rules would fire")
