@@ -8,6 +8,8 @@
   and ``compression gzip`` (each record gzipped on its own), which cuts Firehose's 5 KB-step billing.
 - Events of 1,024,000 bytes or more are dropped by the agent (Firehose's 1,000 KiB record limit); they
   are counted, never silently lost.
+- With ``merge_log`` (the kubernetes filter's ``Merge_Log On`` / ``Keep_Log Off``, the usual EKS setup),
+  a line that is a JSON object is sent as that object's fields instead of ``{"log": line}``.
 - Events are flushed every second (``Flush 1``): an aggregated record never spans two flushes or two
   inputs (files / pods).
 """
@@ -19,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from logpipe.jsonfast import dumps
+from logpipe.jsonfast import dumps, loads
 
 # Fluent Bit's MAX_EVENT_SIZE: records of this size or more never leave the agent.
 MAX_EVENT_BYTES = 1_024_000
@@ -55,9 +57,16 @@ def hash_text(text: str) -> int:
     return value
 
 
-def shape_event(line: str, service: str | None) -> bytes:
+def shape_event(line: str, service: str | None, merge_log: bool = False) -> bytes:
     """The JSON Fluent Bit sends for one ``tail`` line, with its newline."""
     record: dict[str, Any] = {"log": line}
+    if merge_log and line.startswith("{"):
+        try:
+            parsed = loads(line)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, dict):
+            record = parsed
     if service:
         record["kubernetes"] = kubernetes_metadata(service)
     return dumps(record) + b"\n"
@@ -72,12 +81,16 @@ class AgentCounts:
 
 
 def search_records(
-    events: Sequence[str], arrivals: Sequence[int], service: str | None, counts: AgentCounts
+    events: Sequence[str],
+    arrivals: Sequence[int],
+    service: str | None,
+    counts: AgentCounts,
+    merge_log: bool = False,
 ) -> Iterator[AgentRecord]:
     """One record per event (the search stream's output)."""
     for line, arrival in zip(events, arrivals, strict=True):
         counts.events += 1
-        data = shape_event(line, service)
+        data = shape_event(line, service, merge_log)
         if len(data) >= MAX_EVENT_BYTES:
             counts.dropped_oversize += 1
             continue
@@ -89,6 +102,7 @@ def archive_records(
     arrivals: Sequence[int],
     service: str | None,
     counts: AgentCounts,
+    merge_log: bool = False,
     compress: bool = True,
 ) -> Iterator[AgentRecord]:
     """Events packed with ``simple_aggregation`` per flush, each record then gzipped on its own."""
@@ -103,7 +117,7 @@ def archive_records(
 
     for line, arrival in zip(events, arrivals, strict=True):
         counts.events += 1
-        data = shape_event(line, service)
+        data = shape_event(line, service, merge_log)
         if len(data) >= MAX_EVENT_BYTES:
             counts.dropped_oversize += 1
             continue

@@ -41,6 +41,8 @@ class LineSource:
     service: str | None = None
     # Per-event arrival time at Firehose (epoch ms); the demo sets simulated times, files use the run's clock.
     arrival_ms: list[int] | None = None
+    # Fluent Bit's kubernetes filter with Merge_Log On: JSON lines are sent as their fields.
+    merge_log: bool = False
 
 
 @dataclass(slots=True)
@@ -57,6 +59,11 @@ class RecordSource:
 Source = LineSource | RecordSource
 
 
+def is_continuation(line: str) -> bool:
+    """True for a line that continues the previous event (a stack-trace frame, ``Caused by:`` ...)."""
+    return not line.startswith("{") and _CONTINUATION.match(line) is not None
+
+
 def join_multiline(lines: Iterable[str]) -> Iterator[str]:
     """Join stack-trace continuation lines onto the event they belong to (blank lines are skipped)."""
     current: str | None = None
@@ -64,7 +71,7 @@ def join_multiline(lines: Iterable[str]) -> Iterator[str]:
         line = raw.rstrip("\r\n")
         if not line.strip():
             continue
-        if current is not None and not line.startswith("{") and _CONTINUATION.match(line):
+        if current is not None and is_continuation(line):
             current += "\n" + line
             continue
         if current is not None:
@@ -96,7 +103,7 @@ def _as_capture(doc: Any, name: str) -> RecordSource | None:
     return None
 
 
-def read_source(path: Path, service: str | None = None, multiline: bool = True) -> Source:
+def read_source(path: Path, service: str | None = None, multiline: bool = True, merge_log: bool = False) -> Source:
     """Read one input file, detecting captures and Firehose events by their content."""
     try:
         raw = path.read_bytes()
@@ -119,4 +126,4 @@ def read_source(path: Path, service: str | None = None, multiline: bool = True) 
     text = bytes_to_text(raw)
     lines = text.split("\n")
     events = list(join_multiline(lines)) if multiline else [ln.rstrip("\r") for ln in lines if ln.strip()]
-    return LineSource(name, events, service=service)
+    return LineSource(name, events, service=service, merge_log=merge_log)

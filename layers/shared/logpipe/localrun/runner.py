@@ -181,7 +181,7 @@ def _records(kind: StreamKind, sources: Sequence[Source], start_ms: int, rep: St
         if isinstance(source, LineSource):
             arrivals = source.arrival_ms or [start_ms + i for i in range(len(source.events))]
             make = search_records if kind == "search" else archive_records
-            iterators.append(make(source.events, arrivals, source.service, rep.agent))
+            iterators.append(make(source.events, arrivals, source.service, rep.agent, source.merge_log))
         elif _applies(kind, source.stream_hint):
             arrivals = source.arrival_ms or [start_ms + i for i in range(len(source.records))]
             rep.replayed_records += len(source.records)
