@@ -9,7 +9,7 @@ VENV := .venv
 LOGPIPE := $(VENV)/bin/logpipe
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: help setup demo test lint typecheck pytest template-check bench clean
+.PHONY: help setup demo test lint typecheck pytest template-check sam-tool build bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -24,8 +24,8 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 
 setup: $(VENV)/.synced  ## install the project environment into .venv (uv, locked)
 
-demo: setup  ## run the main job: the processor on the sample events in events/
-	@for f in events/firehose-*.json; do echo "== $$f"; $(LOGPIPE) invoke processor "$$f" --decode 2>/dev/null || exit 1; done
+demo: setup  ## the main job: a multi-service incident through the local pipeline, alerts, Slack, trace origin
+	$(LOGPIPE) demo
 
 lint: setup  ## ruff lint + format check
 	$(VENV)/bin/ruff check .
@@ -36,6 +36,32 @@ typecheck: setup  ## mypy (strict) over the library, the CLI and the handlers
 
 pytest: setup  ## the test suite
 	$(VENV)/bin/pytest -q
+
+# --- deployable stack (template.yaml) -------------------------------------------------------------------------
+# The AWS SAM CLI lives in its own uv tool environment (it pins boto3/click, so never in .venv); a sam already on
+# PATH is used as it is.
+SAM_VERSION ?= 1.170.0
+SAM = "$$(command -v sam 2>/dev/null || echo "$$($(UV) tool dir --bin)/sam")"
+export SAM_CLI_TELEMETRY ?= 0
+
+sam-tool: | $(UV)  ## install the AWS SAM CLI (uv tool) when it is missing
+	@command -v sam >/dev/null 2>&1 || test -x "$$($(UV) tool dir --bin)/sam" || $(UV) tool install "aws-sam-cli==$(SAM_VERSION)"
+
+template-check: setup sam-tool  ## cfn-lint + sam validate --lint on template.yaml (offline)
+	$(VENV)/bin/cfn-lint template.yaml
+	$(SAM) validate --lint
+
+# sam build checks the runtime's interpreter: the first working python3.13 among PATH, uv's and pyenv's.
+# (A pyenv shim on PATH may exist yet fail, hence the test run of each candidate.)
+PYTHON313 = $$(for p in "$$(command -v python3.13 2>/dev/null)" "$$($(UV) python find 3.13 2>/dev/null)" \
+	$$(ls -d "$$(pyenv root 2>/dev/null)"/versions/3.13*/bin/python3.13 2>/dev/null); do \
+	[ -n "$$p" ] && "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null && { echo "$$p"; break; }; done)
+
+build: sam-tool  ## sam build: layer + functions for arm64 into .aws-sam/ (no Docker; not part of `make test`)
+	@py="$(PYTHON313)"; \
+	if [ -z "$$py" ]; then echo "sam build needs python3.13 (on PATH, from 'uv python', or pyenv); none found" >&2; exit 1; fi; \
+	echo "python3.13: $$py"; \
+	PATH="$$(dirname "$$py"):$$PATH" $(SAM) build
 
 test: lint typecheck pytest  ## everything CI runs
 

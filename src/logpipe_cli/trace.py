@@ -24,7 +24,9 @@ def render_trace(report: TraceReport, console: Console, max_message: int = 110) 
     table.add_column("time (UTC)", no_wrap=True)
     table.add_column("service", no_wrap=True)
     table.add_column("level", no_wrap=True)
-    table.add_column("span", no_wrap=True, style="dim")
+    show_span = console.width >= 120
+    if show_span:
+        table.add_column("span", no_wrap=True, style="dim")
     table.add_column("message", overflow="fold")
     for entry in report.entries:
         first_line = entry.message.split("\n", 1)[0]
@@ -36,13 +38,15 @@ def render_trace(report: TraceReport, console: Console, max_message: int = 110) 
             message.append(f"  [{entry.error_type}]", style="magenta")
         if marker:
             message.append(marker, style="bold red")
-        table.add_row(
+        cells: list[str | Text] = [
             entry.timestamp[11:23] if len(entry.timestamp) >= 23 else entry.timestamp,
             entry.service,
             Text(entry.level, style=LEVEL_STYLES.get(entry.level, "")),
-            entry.span_id or "",
-            message,
-        )
+        ]
+        if show_span:
+            cells.append(entry.span_id or "")
+        cells.append(message)
+        table.add_row(*cells)
     console.print(table)
     console.print(f"services in order: {' → '.join(report.services)}")
     if report.origin is None:
