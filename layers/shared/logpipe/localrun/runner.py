@@ -158,7 +158,7 @@ class RunReport:
         }
 
 
-def _applies(kind: StreamKind, hint: str | None) -> bool:
+def applies_to(kind: StreamKind, hint: str | None) -> bool:
     """A capture of one named stream replays into that kind only; unnamed ones into both."""
     if hint and hint.endswith("archive"):
         return kind == "archive"
@@ -170,7 +170,7 @@ def _applies(kind: StreamKind, hint: str | None) -> bool:
 def count_events(sources: Sequence[Source], kind: StreamKind) -> int:
     """Input units the progress bar counts for ``kind`` (log events, or replayed records)."""
     return sum(
-        len(s.events) if isinstance(s, LineSource) else len(s.records) if _applies(kind, s.stream_hint) else 0
+        len(s.events) if isinstance(s, LineSource) else len(s.records) if applies_to(kind, s.stream_hint) else 0
         for s in sources
     )
 
@@ -182,7 +182,7 @@ def _records(kind: StreamKind, sources: Sequence[Source], start_ms: int, rep: St
             arrivals = source.arrival_ms or [start_ms + i for i in range(len(source.events))]
             make = search_records if kind == "search" else archive_records
             iterators.append(make(source.events, arrivals, source.service, rep.agent, source.merge_log))
-        elif _applies(kind, source.stream_hint):
+        elif applies_to(kind, source.stream_hint):
             arrivals = source.arrival_ms or [start_ms + i for i in range(len(source.records))]
             rep.replayed_records += len(source.records)
             iterators.append(AgentRecord(d, a) for d, a in zip(source.records, arrivals, strict=True))
