@@ -112,6 +112,10 @@ def lenient_json(text: str) -> Any:
         return json.loads(_EMPTY_VALUE.sub(r"\1null", text))
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _str(value: Any) -> str | None:
     if value is None or value == "":
         return None
@@ -146,7 +150,7 @@ def _bucket_samples(bucket: Mapping[str, Any]) -> tuple[int | None, list[Sample]
     """(matching count, samples) of a composite bucket, with or without the ``matched`` sub-aggregation."""
     holder: Any = bucket.get("matched") if isinstance(bucket.get("matched"), Mapping) else bucket
     count = holder.get("doc_count") if isinstance(holder, Mapping) else None
-    hits = _get(holder, "samples.hits.hits") or []
+    hits = _list(_get(holder, "samples.hits.hits"))
     samples = [
         _sample_from_source(hit["_source"])
         for hit in hits
@@ -162,8 +166,8 @@ def _severity(number: Any, name: Any) -> str:
 
 
 def _from_logpipe(body: Mapping[str, Any]) -> AlertMessage:
-    group_fields = [str(f) for f in body.get("group_by") or ["service.name"]]
-    alerts = [a for a in body.get("alerts") or [] if isinstance(a, Mapping)]
+    group_fields = [str(f) for f in _list(body.get("group_by"))] or ["service.name"]
+    alerts = [a for a in _list(body.get("alerts")) if isinstance(a, Mapping)]
     message = AlertMessage(
         source="logpipe",
         title=str(body.get("rule") or body.get("monitor") or "alert"),
@@ -183,7 +187,7 @@ def _from_logpipe(body: Mapping[str, Any]) -> AlertMessage:
     )
     if body.get("kind") == "document":
         by_service: dict[str, AlertGroup] = {}
-        for doc in body.get("documents") or []:
+        for doc in _list(body.get("documents")):
             if not isinstance(doc, Mapping):
                 continue
             sample = Sample(
@@ -203,7 +207,7 @@ def _from_logpipe(body: Mapping[str, Any]) -> AlertMessage:
             message.groups = [AlertGroup(keys={}, count=len(alerts))]
         return message
     state_by_keys = {str(a.get("bucket_keys") or ""): str(a.get("state") or "new") for a in alerts}
-    for bucket in body.get("buckets") or []:
+    for bucket in _list(body.get("buckets")):
         if not isinstance(bucket, Mapping):
             continue
         raw_key = bucket.get("key")
@@ -246,7 +250,7 @@ def _from_cloudwatch(body: Mapping[str, Any]) -> AlertMessage:
     metric = ".".join(str(p) for p in (trigger.get("Namespace"), trigger.get("MetricName")) if p)
     if metric:
         details.append(("Metric", metric))
-    dims = trigger.get("Dimensions")
+    dims = _list(trigger.get("Dimensions"))
     if isinstance(dims, list) and dims:
         details.append(
             ("Dimensions", ", ".join(f"{d.get('name')}={d.get('value')}" for d in dims if isinstance(d, Mapping)))
@@ -304,11 +308,13 @@ def parse_alert(message: str | None, subject: str | None = None) -> AlertMessage
             body = lenient_json(stripped)
         except ValueError:
             body = None
-        if isinstance(body, Mapping):
-            if body.get("logpipe_alert") == MESSAGE_CONTRACT:
+        try:
+            if isinstance(body, Mapping) and body.get("logpipe_alert") == MESSAGE_CONTRACT:
                 return _from_logpipe(body)
-            if "AlarmName" in body and "NewStateValue" in body:
+            if isinstance(body, Mapping) and "AlarmName" in body and "NewStateValue" in body:
                 return _from_cloudwatch(body)
+        except (TypeError, ValueError, AttributeError, KeyError):
+            pass  # a shape nobody planned for: fall through to the raw-text alert
     found = _DEFAULT_TEXT.search(text)
     if found:
         return _from_default_text(text, found)

@@ -85,7 +85,7 @@ class _Text:
 
     def safe(self, text: str | None, limit: int, *, escape: bool = True) -> str:
         masked = self.mask(text or "")
-        masked = " ".join(masked.split()) if limit <= HEADER_MAX else masked
+        masked = " ".join(masked.split()) if limit <= 1000 else masked  # one line, except raw text
         return truncate(mrkdwn_escape(masked) if escape else masked, limit)
 
 
@@ -199,8 +199,8 @@ def render_alert(alert: AlertMessage, reports: Sequence[TraceReport], ctx: Rende
             title += " (recovered)"
         lines = [title]
         for sample in group.samples[:MAX_SAMPLES]:
-            prefix = f"`{sample.error_type}` " if sample.error_type else ""
-            lines.append(f"> {t.safe(prefix, 150, escape=False)}{t.safe(sample.message, MESSAGE_LINE_MAX)}")
+            prefix = f"`{t.safe(sample.error_type, 150)}` " if sample.error_type else ""
+            lines.append(f"> {prefix}{t.safe(sample.message, MESSAGE_LINE_MAX)}")
         if ctx.dashboards_url and group.service:
             url = service_url(ctx.dashboards_url, group.service, ctx.environment, time_from, time_to)
             lines.append(f"<{url}|Open {t.safe(group.service, 100)} errors in Discover>")
