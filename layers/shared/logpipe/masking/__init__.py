@@ -1,40 +1,34 @@
-"""PII masking hook. INTERIM: erases values of sensitive keys written as ``key=value`` in text.
+"""PII masking engine: personal data and secrets never reach OpenSearch, S3 or Slack.
 
-The masking engine replaces this module; the contract the pipeline relies on is:
+Contract (used by the processor pipeline and the Slack notifier)::
 
-    masker = load_masker(directory=None)      # compiled once per container
-    fired: set[str] = masker.mask_document(doc)   # masks string fields of a flat doc in place
+    masker = load_masker(directory=None)             # compiled once per container (cached)
+    fired: set[str] = masker.mask_document(doc)      # flat dotted-key doc, masked in place
+    text, entities = masker.mask_text("mail kim@example.com")   # entities: offsets into the input
+
+Rules are data (``config/masking.yaml``, validated at load); see docs/masking.md.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
-_KV = re.compile(r"(?i)\b(password|passwd|pwd|secret|token|authorization|api[_-]?key)(\"?\s*[:=]\s*\"?)([^\s\",&;]+)")
-SKIP_FIELDS = frozenset({"@timestamp", "log.level", "trace.id", "span.id", "transaction.id", "logpipe.parse"})
+from logpipe.masking.actions import load_hmac_key
+from logpipe.masking.config import ConfigError, MaskingConfig, load_config
+from logpipe.masking.engine import Entity, Masker
+
+__all__ = ["ConfigError", "Entity", "Masker", "MaskingConfig", "build_masker", "load_masker"]
 
 
-@dataclass(frozen=True, slots=True)
-class Masker:
-    """Masks sensitive values in the string fields of a flat document."""
-
-    def mask_document(self, doc: dict[str, Any]) -> set[str]:
-        """Mask in place; return the entity types that fired."""
-        fired: set[str] = set()
-        for key, value in doc.items():
-            if key in SKIP_FIELDS or not isinstance(value, str) or ("=" not in value and ":" not in value):
-                continue
-            masked, n = _KV.subn(lambda m: m.group(1) + m.group(2) + "<SECRET>", value)
-            if n:
-                doc[key] = masked
-                fired.add("SECRET")
-        return fired
+def build_masker(config: MaskingConfig) -> Masker:
+    """A masker for an already validated configuration (fetches the HMAC key only if a rule hashes)."""
+    needs_key = any(r.enabled and r.action == "hash" for r in config.rules) or any(
+        c.action == "hash" for c in config.custom_rules
+    )
+    return Masker(config, load_hmac_key() if needs_key else None)
 
 
 @lru_cache(maxsize=4)
 def load_masker(directory: str | None = None) -> Masker:
-    """The masker for ``directory`` (or the built-in rules), compiled once."""
-    return Masker()
+    """The masker for ``directory`` ($LOGPIPE_CONFIG_DIR or the built-in rules when None), compiled once."""
+    return build_masker(load_config(directory))

@@ -1,0 +1,229 @@
+"""The masking engine: detectors -> overlap resolution -> per-type actions, for texts and flat documents.
+
+Built once per container from ``masking.yaml`` (:func:`logpipe.masking.load_masker`); afterwards every
+call is pure and allocation-light: cheap guards decide which detectors run on a text at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from logpipe.masking import actions
+from logpipe.masking.config import CustomRule, MaskingConfig
+from logpipe.masking.recognizers import (
+    BUILTIN_FINDERS,
+    ScanContext,
+    Span,
+    compile_secret_pairs,
+    find_secret_pairs,
+    find_url_credentials,
+)
+
+# Overlaps are settled by priority (secrets before personal data before addresses), then by length.
+PRIORITY: dict[str, int] = {
+    "PRIVATE_KEY": 100,
+    "JWT": 95,
+    "AWS_ACCESS_KEY": 90,
+    "AWS_SECRET_KEY": 90,
+    "AUTH_TOKEN": 85,
+    "URL_CREDENTIALS": 80,
+    "SECRET": 75,
+    "EMAIL_ADDRESS": 60,
+    "CREDIT_CARD": 58,
+    "IBAN_CODE": 57,
+    "KR_RRN": 56,
+    "KR_FRN": 56,
+    "KR_BRN": 55,
+    "KR_DRIVER_LICENSE": 54,
+    "KR_PASSPORT": 53,
+    "PHONE_NUMBER": 50,
+    "MAC_ADDRESS": 45,
+    "IP_ADDRESS": 40,
+}
+CUSTOM_PRIORITY = 70
+_MIN_SCAN_LENGTH = 3  # "::1" is the shortest value any detector accepts
+_FIELD_CACHE_LIMIT = 10_000
+
+_SKIP, _SCAN, _SENSITIVE, _IP = 0, 1, 2, 3
+
+Finder = Callable[[ScanContext, tuple[str, ...]], list[Span]]
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """One masked value: its type and its offsets in the *input* text."""
+
+    type: str
+    start: int
+    end: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True, slots=True)
+class _CompiledCustom:
+    rule: CustomRule
+    pattern: re.Pattern[str]
+
+
+class Masker:
+    """Masks personal data and secrets in texts and in the string fields of flat ECS documents."""
+
+    def __init__(self, config: MaskingConfig, hmac_key: bytes | None = None) -> None:
+        self.config = config
+        self._hmac_key = hmac_key
+        self._finders: list[tuple[Finder, tuple[str, ...]]] = []
+        disabled = {r.type for r in config.rules if not r.enabled}
+        if config.ip_policy == "keep":
+            disabled.add("IP_ADDRESS")
+        self._disabled = frozenset(disabled)
+        seen: set[str] = set()
+        for rule in config.rules:
+            if not rule.enabled or rule.type in self._disabled:
+                continue
+            for name in rule.detectors:
+                if name not in seen:
+                    seen.add(name)
+                    self._finders.append((BUILTIN_FINDERS[name][1], rule.keywords))
+        self._secret_keys = config.secret_keys
+        self._secret_pattern = compile_secret_pairs(config.secret_keys) if config.secret_keys else None
+        self._customs = tuple(_CompiledCustom(c, re.compile(c.pattern)) for c in config.custom_rules)
+        self._skip_exact = frozenset(f for f in config.skip_fields if not f.endswith(".*"))
+        self._skip_prefixes = tuple(f[:-1] for f in config.skip_fields if f.endswith(".*"))
+        self._ip_fields = frozenset(config.ip_fields)
+        self._sensitive = config.sensitive_fields
+        self._field_kind: dict[str, int] = {}
+        if self.uses_hash and hmac_key is None:
+            raise actions.ConfigError(f"{config.source}: action 'hash' is configured but no HMAC key was given")
+
+    @property
+    def uses_hash(self) -> bool:
+        """Whether any enabled rule hashes (only then is a key needed)."""
+        rules = [r.action for r in self.config.rules if r.enabled] + [c.action for c in self.config.custom_rules]
+        return "hash" in rules
+
+    # --- detection ------------------------------------------------------------------------------------
+    def find(self, text: str, field: str | None = None) -> list[Span]:
+        """Non-overlapping (start, end, type) spans in ``text``, sorted by start.
+
+        ``field`` is the document key the text came from: its name serves as context for weak forms, and
+        a bare number that is a field's whole value does not count on its own (timestamps, counters)."""
+        ctx = ScanContext(text, field)
+        spans: list[Span] = []
+        for finder, keywords in self._finders:
+            spans.extend(finder(ctx, keywords))
+        if "SECRET" not in self._disabled and self._secret_pattern is not None:
+            spans.extend(find_secret_pairs(ctx, self._secret_pattern, self._secret_keys))
+        if "URL_CREDENTIALS" not in self._disabled:
+            spans.extend(find_url_credentials(ctx))
+        for custom in self._customs:
+            if custom.rule.guard is None or custom.rule.guard in text:
+                spans.extend((m.start(), m.end(), custom.rule.type) for m in custom.pattern.finditer(text) if m.end() > m.start())
+        if not spans:
+            return spans
+        if self._disabled:
+            spans = [s for s in spans if s[2] not in self._disabled]
+        return _resolve(spans)
+
+    # --- masking --------------------------------------------------------------------------------------
+    def _replacement(self, entity: str, value: str) -> str:
+        if entity == "IP_ADDRESS" and self.config.ip_policy == "truncate":
+            return actions.truncate_ip(value)
+        rule = self.config.rule_for(entity)
+        if rule.action == "partial":
+            return actions.partial(value, rule.keep_last)
+        if rule.action == "hash" and self._hmac_key is not None:
+            return actions.keyed_hash(entity, value, self._hmac_key)
+        return actions.redact(entity)
+
+    def _apply(self, text: str, spans: list[Span]) -> str:
+        parts: list[str] = []
+        pos = 0
+        for start, end, entity in spans:
+            parts.append(text[pos:start])
+            parts.append(self._replacement(entity, text[start:end]))
+            pos = end
+        parts.append(text[pos:])
+        return "".join(parts)
+
+    def mask_text(self, text: str) -> tuple[str, list[Entity]]:
+        """``text`` with every detected value replaced, and the entities with offsets into ``text``."""
+        spans = self.find(text)
+        if not spans:
+            return text, []
+        return self._apply(text, spans), [Entity(t, s, e) for s, e, t in spans]
+
+    def _kind(self, key: str) -> int:
+        kind = self._field_kind.get(key)
+        if kind is not None:
+            return kind
+        if key in self._skip_exact or key.startswith(self._skip_prefixes):
+            kind = _SKIP
+        elif key in self._ip_fields:
+            kind = _IP
+        elif self._sensitive and key.rsplit(".", 1)[-1].lower().endswith(self._sensitive):
+            kind = _SENSITIVE
+        else:
+            kind = _SCAN
+        if len(self._field_kind) < _FIELD_CACHE_LIMIT:
+            self._field_kind[key] = kind
+        return kind
+
+    def _mask_value(self, key: str, kind: int, value: str, fired: set[str]) -> str:
+        if kind == _SENSITIVE:
+            if not value or actions_placeholder(value):
+                return value
+            fired.add("SECRET")
+            return self._replacement("SECRET", value)
+        if len(value) < _MIN_SCAN_LENGTH:
+            return value
+        if kind == _IP:
+            stripped = value.strip()
+            whole = self.find(stripped)
+            if whole and whole[0][2] == "IP_ADDRESS" and whole[0][0] == 0 and whole[0][1] == len(stripped):
+                fired.add("IP_ADDRESS")
+                return self._replacement("IP_ADDRESS", stripped)
+        spans = self.find(value, key)
+        if not spans:
+            return value
+        fired.update(s[2] for s in spans)
+        return self._apply(value, spans)
+
+    def mask_document(self, doc: dict[str, Any]) -> set[str]:
+        """Mask the string values of a flat (dotted-key) document in place; return the types that fired."""
+        fired: set[str] = set()
+        for key, value in doc.items():
+            if isinstance(value, str):
+                kind = self._kind(key)
+                if kind != _SKIP:
+                    masked = self._mask_value(key, kind, value, fired)
+                    if masked is not value:
+                        doc[key] = masked
+            elif isinstance(value, list) and value:
+                kind = self._kind(key)
+                if kind != _SKIP:
+                    doc[key] = [self._mask_value(key, kind, x, fired) if isinstance(x, str) else x for x in value]
+        return fired
+
+
+def actions_placeholder(value: str) -> bool:
+    """Already masked (by us or by enrichment's ``<REDACTED>``)."""
+    return value.startswith("<") and value.endswith(">") and value[1:2].isupper()
+
+
+def _resolve(spans: list[Span]) -> list[Span]:
+    """Keep the highest-priority, then longest, spans that do not overlap one already kept."""
+    if len(spans) == 1:
+        return spans
+    ordered = sorted(spans, key=lambda s: (-PRIORITY.get(s[2], CUSTOM_PRIORITY), s[0] - s[1], s[0]))
+    kept: list[Span] = []
+    for span in ordered:
+        start, end, _ = span
+        if all(end <= k[0] or start >= k[1] for k in kept):
+            kept.append(span)
+    kept.sort()
+    return kept

@@ -1,0 +1,430 @@
+"""Built-in recognizers: a compiled regex (behind a cheap guard) plus a validator run on candidates only.
+
+Every pattern here is linear-time by construction: repetitions are bounded or separated by mandatory
+delimiters, alternatives start with disjoint characters, and unbounded searches (private key blocks) use
+``str.find`` instead of lazy ``.*?``. ``tests/property/test_masking_props.py`` checks this on 100 KB
+adversarial inputs.
+
+Numbers that look the same as timestamps or ids (13 bare digits, 10 bare digits) are *weak* forms: they
+count only next to a context keyword (``rrn=``, ``사업자``, ``phone``) or when the value is the whole field
+(a value on its own is what a form field or a ``{"rrn": ...}`` label holds). Separated forms
+(``960121-1234567``, ``104-86-56659``) are strong on their own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from logpipe.masking import validators as v
+
+# (start, end, type) of one detected value; offsets into the scanned text.
+Span = tuple[int, int, str]
+
+
+@dataclass(slots=True)
+class ScanContext:
+    """Per-text facts computed at most once and shared by the recognizers."""
+
+    text: str
+    field: str | None = None
+    _lower: str | None = None
+    _digits: int = -1
+
+    @property
+    def lower(self) -> str:
+        if self._lower is None:
+            self._lower = self.text.lower()
+        return self._lower
+
+    @property
+    def digits(self) -> int:
+        if self._digits < 0:
+            self._digits = len(_DIGIT.findall(self.text))
+        return self._digits
+
+    def has_context(self, start: int, keywords: tuple[str, ...], window: int = 40) -> bool:
+        """A keyword shortly before ``start``, or the field's own name (the name is context too)."""
+        before = self.lower[max(0, start - window) : start]
+        if any(k in before for k in keywords):
+            return True
+        return self.field is not None and any(k in self.field.lower() for k in keywords)
+
+    def standalone(self, start: int, end: int) -> bool:
+        """The candidate is the whole value (surrounding blanks aside) and not a named non-PII field."""
+        if self.text[:start].strip() or self.text[end:].strip():
+            return False
+        return self.field is None
+
+
+_DIGIT = re.compile(r"\d")
+
+
+@dataclass(frozen=True, slots=True)
+class Recognizer:
+    """One built-in detector: ``find`` returns spans; ``priority`` settles overlaps (higher wins)."""
+
+    name: str
+    entity: str
+    priority: int
+    find: Callable[[ScanContext, tuple[str, ...]], list[Span]]
+    keywords: tuple[str, ...] = field(default=())
+
+
+# --- e-mail ---------------------------------------------------------------------------------------------
+_EMAIL = re.compile(
+    r"(?<![\w.%+-])[\w.%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}"
+    r"(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})(?![\w-])"
+)
+
+
+def _email(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
+    if "@" not in ctx.text:
+        return []
+    return [(m.start(), m.end(), "EMAIL_ADDRESS") for m in _EMAIL.finditer(ctx.text)]
+
+
+# --- credit cards ---------------------------------------------------------------------------------------
+_CARD = re.compile(r"(?<![\w.])(?<!\w-)\d(?:[ -]?\d){11,18}(?![\w])")
+
+
+def _card(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
+    if ctx.digits < 12:
+        return []
+    out: list[Span] = []
+    text = ctx.text
+    for m in _CARD.finditer(text):
+        start, end = m.span()
+        # Longest prefix ending at a group boundary that validates (a card followed by another number).
+        ends = [end] + [i for i in range(end - 1, start, -1) if text[i] in " -"]
+        for stop in ends:
+            digits = text[start:stop].replace(" ", "").replace("-", "")
+            if 12 <= len(digits) <= 19 and v.card_brand_ok(digits) and v.luhn_ok(digits):
+                out.append((start, stop, "CREDIT_CARD"))
+                break
+    return out
+
+
+# --- phone numbers --------------------------------------------------------------------------------------
+_PHONE_STRONG = re.compile(
+    r"(?<![\w+.-])(?:"
+    r"\+\d{1,3}(?:[ .-]?\(\d{1,4}\)|[ .-]\d{1,12}){1,6}"  # +82 10 1234 5678, +44 (20) 7123 4567
+    r"|\+\d{8,15}"  # E.164 without separators
+    r"|\(\d{2,4}\) ?\d{3,4}[ .-]?\d{4}"  # (415) 555-0132, (02) 123-4567
+    r"|(?:\d{1,3}-)?(?:0\d{1,3}|[2-9]\d{2})-\d{3,4}-\d{4}"  # 010-1234-5678, 02-123-4567, 91-415-555-0132
+    r"|0\d{1,2}-\d{7,8}"  # 09-7625400
+    r")(?![\w-])"
+)
+_PHONE_WEAK = re.compile(
+    r"(?<![\w+.-])(?:"
+    r"01[016789][ .]?\d{3,4}[ .]?\d{4}"  # 01012345678, 010 1234 5678
+    r"|1[3-9]\d{9}"  # CN mobile
+    r"|(?:0\d{1,2}|[2-9]\d{2})[ .]\d{3,4}[ .]\d{4}"  # 415.555.0132, 02 123 4567
+    r")(?![\w-])"
+)
+
+
+def _phone(ctx: ScanContext, keywords: tuple[str, ...]) -> list[Span]:
+    if ctx.digits < 7:
+        return []
+    text = ctx.text
+    out: list[Span] = []
+    for m in _PHONE_STRONG.finditer(text):
+        digits = sum(ch.isdigit() for ch in m.group())
+        if 7 <= digits <= 15:
+            out.append((m.start(), m.end(), "PHONE_NUMBER"))
+    for m in _PHONE_WEAK.finditer(text):
+        if ctx.standalone(m.start(), m.end()) or ctx.has_context(m.start(), keywords):
+            out.append((m.start(), m.end(), "PHONE_NUMBER"))
+    return out
+
+
+# --- IP addresses ---------------------------------------------------------------------------------------
+_IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?(?![\w])")
+_IPV6 = re.compile(
+    r"(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:(?<=:)(?:\d{1,3}\.){3}\d{1,3})?(?:/\d{1,3})?"
+    r"(?![\w:]|\.\d)"
+)
+_VERSION_HINTS = ("version", "ver ", "ver=", "ver:", "release", "build")
+
+
+def _ipv4(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
+    text = ctx.text
+    if "." not in text or ctx.digits < 4:
+        return []
+    out: list[Span] = []
+    for m in _IPV4.finditer(text):
+        start, end = m.span()
+        value = m.group()
+        base, _, prefix = value.partition("/")
+        if prefix and int(prefix) > 32:
+            end = start + len(base)
+        if not v.ipv4_ok(base):
+            continue
+        if start and text[start - 1] == "~":  # Windows package versions: amd64~~6.1.1.0
+            continue
+        before = ctx.lower[max(0, start - 12) : start]
+        if any(h in before for h in _VERSION_HINTS):
+            continue
+        out.append((start, end, "IP_ADDRESS"))
+    return out
+
+
+def _ipv6(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
+    text = ctx.text
+    if "::" not in text and text.count(":") < 6:
+        return []
+    out: list[Span] = []
+    for m in _IPV6.finditer(text):
+        start, end = m.span()
+        base, _, prefix = m.group().partition("/")
+        if prefix and int(prefix) > 128:
+            end = start + len(base)
+        if v.ipv6_ok(base):
+            out.append((start, end, "IP_ADDRESS"))
+    return out
+
+
+# --- MAC addresses --------------------------------------------------------------------------------------
+_MAC = re.compile(
+    r"(?<![\w:.-])(?:[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}"
+    r"|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})(?![\w:-]|\.[0-9A-Fa-f])"
+)
+
+
+def _mac(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
+    text = ctx.text
+    if ":" not in text and "-" not in text and "." not in text:
+        return []
+    return [(m.start(), m.end(), "MAC_ADDRESS") for m in _MAC.finditer(text) if v.mac_ok(m.group())]
+
+
+# --- IBAN -----------------------------------------------------------------------------------------------
+_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2} ?\d{2}(?: ?[A-Z0-9]){11,30}")
+
+
+def _iban(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
+    if ctx.digits < 6:
+        return []
+    text = ctx.text
+    out: list[Span] = []
+    for m in _IBAN.finditer(text):
+        start = m.start()
+        length = v.IBAN_LENGTHS.get(text[start : start + 2])
+        if length is None:
+            continue
+        count, stop = 0, start
+        while stop < m.end() and count < length:
+            if text[stop] != " ":
+                count += 1
+            stop += 1
+        if count != length or (stop < len(text) and text[stop].isalnum()):
+            continue
+        if v.iban_ok(text[start:stop].replace(" ", "")):
+            out.append((start, stop, "IBAN_CODE"))
+    return out
+
+
+# --- Korean identifiers ---------------------------------------------------------------------------------
+_RRN = re.compile(r"(?<![\w.+-])\d{6}(\s?-\s?)?\d{7}(?![\w-])")
+
+
+def _rrn(ctx: ScanContext, keywords: tuple[str, ...]) -> list[Span]:
+    if ctx.digits < 13:
+        return []
+    out: list[Span] = []
+    for m in _RRN.finditer(ctx.text):
+        digits = m.group().replace("-", "").replace(" ", "")
+        status = v.rrn_status(digits)
+        if status is None:
+            continue
+        if m.group(1) is None and not (ctx.standalone(m.start(), m.end()) or ctx.has_context(m.start(), keywords)):
+            continue
+        out.append((m.start(), m.end(), "KR_FRN" if digits[6] in "5678" else "KR_RRN"))
+    return out
+
+
+_BRN = re.compile(r"(?<![\w.-])\d{3}(\s?-\s?|\s)?\d{2}(\s?-\s?|\s)?\d{5}(?![\w-])")
+
+
+def _brn(ctx: ScanContext, keywords: tuple[str, ...]) -> list[Span]:
+    if ctx.digits < 10:
+        return []
+    out: list[Span] = []
+    for m in _BRN.finditer(ctx.text):
+        digits = "".join(ch for ch in m.group() if ch.isdigit())
+        if not v.brn_ok(digits):
+            continue
+        separated = m.group(1) is not None and m.group(2) is not None
+        if separated or ctx.standalone(m.start(), m.end()) or ctx.has_context(m.start(), keywords):
+            out.append((m.start(), m.end(), "KR_BRN"))
+    return out
+
+
+_DRIVER = re.compile(r"(?<![\w.-])(\d{2})([ -]?)\d{2}\2\d{6}\2\d{2}(?![\w-])")
+
+
+def _driver(ctx: ScanContext, keywords: tuple[str, ...]) -> list[Span]:
+    if ctx.digits < 12:
+        return []
+    out: list[Span] = []
+    for m in _DRIVER.finditer(ctx.text):
+        if m.group(1) not in v.KR_DL_REGIONS:
+            continue
+        if m.group(2) or ctx.standalone(m.start(), m.end()) or ctx.has_context(m.start(), keywords):
+            out.append((m.start(), m.end(), "KR_DRIVER_LICENSE"))
+    return out
+
+
+_PASSPORT = re.compile(r"(?<![A-Za-z0-9])[MSRODGmsrodg](?:\d{3}[A-Za-z]\d{4}|\d{8})(?![A-Za-z0-9])")
+
+
+def _passport(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
+    if ctx.digits < 7:
+        return []
+    return [(m.start(), m.end(), "KR_PASSPORT") for m in _PASSPORT.finditer(ctx.text)]
+
+
+# --- secrets --------------------------------------------------------------------------------------------
+_JWT = re.compile(r"(?<![\w-])eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
+
+
+def _jwt(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
+    if "eyJ" not in ctx.text:
+        return []
+    return [(m.start(), m.end(), "JWT") for m in _JWT.finditer(ctx.text)]
+
+
+_AUTH = re.compile(r"(?i)\b(?:bearer|basic|digest|token)\s+([A-Za-z0-9._~+/=-]{8,})")
+
+
+def _auth(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
+    low = ctx.lower
+    if "bearer" not in low and "basic" not in low and "digest" not in low and "token" not in low:
+        return []
+    out: list[Span] = []
+    for m in _AUTH.finditer(ctx.text):
+        value = m.group(1)
+        # "Basic realm", "token expired": a credential has digits or mixed case, not just a word.
+        if value.isalpha() and (value.islower() or value.isupper()):
+            continue
+        out.append((m.start(1), m.end(1), "AUTH_TOKEN"))
+    return out
+
+
+_AWS_KEY_ID = re.compile(r"(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])")
+_AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+_HEX40 = re.compile(r"[0-9a-fA-F]{40}")
+
+
+def _aws(ctx: ScanContext, keywords: tuple[str, ...]) -> list[Span]:
+    text = ctx.text
+    out: list[Span] = []
+    if "AKIA" in text or "ASIA" in text:
+        out.extend((m.start(), m.end(), "AWS_ACCESS_KEY") for m in _AWS_KEY_ID.finditer(text))
+    if len(text) >= 40 and ("secret" in ctx.lower or "aws" in ctx.lower):
+        for m in _AWS_SECRET.finditer(text):
+            value = m.group()
+            mixed = any(c.isupper() for c in value) and any(c.islower() for c in value)
+            if mixed and not _HEX40.fullmatch(value) and ctx.has_context(m.start(), keywords, window=60):
+                out.append((m.start(), m.end(), "AWS_SECRET_KEY"))
+    return out
+
+
+_PEM_BEGIN = re.compile(r"-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY( BLOCK)?-----")
+
+
+def _private_key(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
+    text = ctx.text
+    if "-----BEGIN" not in text:
+        return []
+    out: list[Span] = []
+    pos = 0
+    while True:
+        m = _PEM_BEGIN.search(text, pos)
+        if m is None:
+            return out
+        end_marker = text.find("-----END", m.end())
+        if end_marker < 0:  # truncated key: everything after the header is secret
+            out.append((m.start(), len(text), "PRIVATE_KEY"))
+            return out
+        close = text.find("-----", end_marker + 8)
+        stop = close + 5 if close >= 0 else len(text)
+        out.append((m.start(), stop, "PRIVATE_KEY"))
+        pos = stop
+
+
+BUILTIN_FINDERS: dict[str, tuple[str, Callable[[ScanContext, tuple[str, ...]], list[Span]]]] = {
+    "email": ("EMAIL_ADDRESS", _email),
+    "credit_card": ("CREDIT_CARD", _card),
+    "phone": ("PHONE_NUMBER", _phone),
+    "ipv4": ("IP_ADDRESS", _ipv4),
+    "ipv6": ("IP_ADDRESS", _ipv6),
+    "mac": ("MAC_ADDRESS", _mac),
+    "iban": ("IBAN_CODE", _iban),
+    "kr_rrn": ("KR_RRN", _rrn),
+    "kr_brn": ("KR_BRN", _brn),
+    "kr_driver_license": ("KR_DRIVER_LICENSE", _driver),
+    "kr_passport": ("KR_PASSPORT", _passport),
+    "jwt": ("JWT", _jwt),
+    "auth_header": ("AUTH_TOKEN", _auth),
+    "aws_keys": ("AWS_ACCESS_KEY", _aws),
+    "private_key": ("PRIVATE_KEY", _private_key),
+}
+"""Built-in detector name -> (main entity type, finder). Some finders emit a sibling type (KR_FRN from
+``kr_rrn``, AWS_SECRET_KEY from ``aws_keys``); their actions are configured under that type's name."""
+
+_URL_CREDS = re.compile(r"(?<=://)[^\s/@:\"'<>]{1,128}:[^\s/@\"'<>]{1,256}(?=@)")
+
+
+def find_url_credentials(ctx: ScanContext) -> list[Span]:
+    """``scheme://user:password@host``: the ``user:password`` part."""
+    text = ctx.text
+    if "://" not in text or "@" not in text:
+        return []
+    return [(m.start(), m.end(), "URL_CREDENTIALS") for m in _URL_CREDS.finditer(text)]
+
+
+def compile_secret_pairs(keys: tuple[str, ...]) -> re.Pattern[str]:
+    """``password=...``, ``"secret": "..."``, ``token: ...``, ``?api_key=...`` for the configured key names.
+
+    The key may carry a prefix (``db_password``, ``client-secret``); only the value is masked, so the
+    log still says *which* secret was there. A leading auth scheme (``Bearer``) is kept.
+    """
+    names = "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
+    return re.compile(
+        r"(?i)(?<![\w-])[\w.-]{0,30}?(?:" + names + r")\\?[\"']?\s*[:=]\s*"
+        r"(?:(?:bearer|basic|digest|token)\s+)?"
+        r"(?:\\\"(?P<eq>[^\"\\]{1,512})\\\""
+        r"|\"(?P<dq>[^\"\\\r\n]{1,512}(?:\\.[^\"\\\r\n]{0,512}){0,16})\""
+        r"|'(?P<sq>[^'\r\n]{1,512})'"
+        r"|(?P<bare>[^\s\"',;&)}\]]{1,512}))"
+    )
+
+
+def find_secret_pairs(ctx: ScanContext, pattern: re.Pattern[str], keys: tuple[str, ...]) -> list[Span]:
+    """Values of sensitive key/value pairs in free text."""
+    text = ctx.text
+    if "=" not in text and ":" not in text:
+        return []
+    low = ctx.lower
+    if not any(k in low for k in keys):
+        return []
+    out: list[Span] = []
+    for m in pattern.finditer(text):
+        for group in ("eq", "dq", "sq", "bare"):
+            start = m.start(group)
+            if start >= 0:
+                value = m.group(group)
+                if not _is_placeholder(value):
+                    out.append((start, m.end(group), "SECRET"))
+                break
+    return out
+
+
+_PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*(?::[a-p]{16})?>")
+
+
+def _is_placeholder(value: str) -> bool:
+    return _PLACEHOLDER.fullmatch(value) is not None or set(value) <= {"*"}
