@@ -1,0 +1,178 @@
+"""The local end-to-end run over real Fluent Bit captures, Firehose events and loghub samples loses nothing.
+
+Independent check: the real handler's responses are recorded as they leave it, and every Ok document must
+then be in the search store (search stream) or in the archive folder (archive stream); every
+ProcessingFailed record must be in a processing-failed object with its original data.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from logpipe.localrun.inputs import LineSource, RecordSource, Source, read_source
+from logpipe.localrun.runner import RunOptions, RunReport, run_local
+from logpipe.shape import partition_value
+from logpipe.stores.local_store import LocalStore
+from logpipe_cli.lambda_context import FakeLambdaContext
+
+ARCHIVE_KEY = re.compile(
+    r"^logs/service=(?P<service>[^/]+)/year=(?P<y>\d{4})/month=(?P<m>\d{2})/day=(?P<d>\d{2})/hour=(?P<h>\d{2})/"
+    r"logpipe-dev-archive-1-(?P<stamp>\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})-"
+    r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.gz$"
+)
+ERROR_KEY = re.compile(
+    r"^errors/(?P<stream>search|archive)/processing-failed/\d{4}/\d{2}/\d{2}/\d{2}/"
+    r"logpipe-dev-(?P=stream)-1-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-[0-9a-f-]{36}\.gz$"
+)
+FIREHOSE_ERROR_FIELDS = {
+    "attemptsMade",
+    "arrivalTimestamp",
+    "errorCode",
+    "errorMessage",
+    "attemptEndingTimestamp",
+    "rawData",
+    "lambdaArn",
+}
+
+
+def _canonical(doc: Any) -> str:
+    return json.dumps(doc, sort_keys=True, ensure_ascii=False)
+
+
+def _run_recording(
+    sources: list[Source], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[RunReport, dict[str, list[dict[str, Any]]]]:
+    import firehose_processor
+
+    calls: dict[str, list[dict[str, Any]]] = {"search": [], "archive": []}
+    real = firehose_processor.handler
+
+    def recording(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        response: dict[str, Any] = real(event, context)
+        kind = "archive" if event["deliveryStreamArn"].endswith("archive") else "search"
+        originals = {r["recordId"]: r["data"] for r in event["records"]}
+        calls[kind].extend({**r, "original": originals[r["recordId"]]} for r in response["records"])
+        return response
+
+    monkeypatch.setattr(firehose_processor, "handler", recording)
+    report = run_local(sources, RunOptions(out_dir=tmp_path, reset=True, seed=7), FakeLambdaContext)
+    return report, calls
+
+
+def _objects(root: Path, prefix: str) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): gzip.decompress(p.read_bytes())
+        for p in sorted((root / prefix).rglob("*"))
+        if p.is_file()
+    }
+
+
+def _sources(shared_data: Path) -> list[Source]:
+    capture = shared_data / "fluentbit_capture" / "putrecordbatch_requests"
+    sources: list[Source] = [
+        read_source(p) for p in sorted(capture.glob("s_*.json")) if not p.name.endswith(".headers.json")
+    ]
+    sources += [
+        read_source(p) for p in sorted((shared_data / "events" / "derived").glob("firehose_transform_event_*.json"))
+    ]
+    for log in sorted((shared_data / "logs" / "loghub").glob("*_2k.log")):
+        source = read_source(log, service=log.name.split("_")[0].lower())
+        assert isinstance(source, LineSource)
+        source.events = source.events[:150]  # every format, a fast suite
+        sources.append(source)
+    sources.append(read_source(shared_data / "logs" / "stacktraces" / "kwilsonO-Square_README.md", service="square"))
+    sources.append(read_source(shared_data / "logs" / "json" / "logstash-logback-encoder-spike_README_lines.jsonl"))
+    return sources
+
+
+@pytest.mark.shared_data
+def test_local_run_over_real_captures_and_loghub_loses_nothing(
+    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources = _sources(shared_data)
+    assert sum(isinstance(s, RecordSource) for s in sources) >= 16
+    report, calls = _run_recording(sources, tmp_path, monkeypatch)
+    assert report.problems() == []
+
+    for kind in ("search", "archive"):
+        rep = report.streams[kind]
+        results = Counter(r["result"] for r in calls[kind])
+        assert rep.stats.records_in == rep.counters.records_put == sum(results.values()) > 0
+        assert rep.stats.records_in == rep.stats.records_ok + rep.stats.records_dropped + rep.stats.records_failed
+        assert (rep.stats.records_ok, rep.stats.records_dropped, rep.stats.records_failed) == (
+            results["Ok"],
+            results["Dropped"],
+            results["ProcessingFailed"],
+        )
+
+    # Search stream: every Ok document is in the store, nothing else is.
+    expected = Counter(
+        _canonical(json.loads(base64.b64decode(r["data"]))) for r in calls["search"] if r["result"] == "Ok"
+    )
+    with LocalStore(tmp_path / "search.db") as store:
+        stored = Counter(_canonical(d) for d in store.iter_documents())
+        assert stored == expected
+        # ... and findable by what an operator would type
+        some = next(d for d in store.iter_documents() if "PacketResponder" in d.get("message", ""))
+        assert any(d == some for d in store.search("PacketResponder terminating", limit=10_000))
+
+    # Archive stream: every Ok document is in an object under its partition prefix, nothing else is.
+    archived: Counter[str] = Counter()
+    for key, body in _objects(tmp_path / "s3", "logs").items():
+        match = ARCHIVE_KEY.match(key)
+        assert match, key
+        for line in body.splitlines():
+            doc = json.loads(line)
+            archived[_canonical(doc)] += 1
+            if match["service"] not in ("_mixed", "mixed"):  # a record holding several services
+                assert match["service"] == partition_value(doc["service"]["name"])
+    expected_archive = Counter(
+        _canonical(json.loads(line))
+        for r in calls["archive"]
+        if r["result"] == "Ok"
+        for line in base64.b64decode(r["data"]).splitlines()
+    )
+    assert archived == expected_archive
+
+    # ProcessingFailed records: Firehose's error format with the original data, under the error prefix.
+    failed_originals = Counter(
+        r["original"] for kind in calls for r in calls[kind] if r["result"] == "ProcessingFailed"
+    )
+    assert failed_originals, "the captures include aggregated records the search stream must refuse"
+    written: Counter[str] = Counter()
+    for key, body in _objects(tmp_path / "s3", "errors").items():
+        assert ERROR_KEY.match(key), key
+        for line in body.splitlines():
+            entry = json.loads(line)
+            assert set(entry) == FIREHOSE_ERROR_FIELDS
+            assert entry["errorCode"] == "Lambda.ProcessingFailedStatus" and entry["attemptsMade"] == 1
+            written[entry["rawData"]] += 1
+    assert written == failed_originals
+
+
+def test_archive_objects_are_named_like_firehose_and_partitioned_by_service_and_hour(tmp_path: Path) -> None:
+    hour = 3_600_000
+    start = 1_764_028_800_000  # 2025-11-25T00:00:00Z
+    lines = [json.dumps({"@timestamp": "2025-11-25T00:00:00.000Z", "message": f"m{i}"}) for i in range(4)]
+    sources: list[Source] = [
+        LineSource("a", lines[:2], service="order", arrival_ms=[start, start + 10]),
+        LineSource("b", lines[2:], service="pay ment/x", arrival_ms=[start + 2 * hour, start + 2 * hour + 1]),
+    ]
+    report = run_local(sources, RunOptions(out_dir=tmp_path, seed=1, start_ms=start), FakeLambdaContext)
+    assert report.problems() == []
+    keys = sorted(_objects(tmp_path / "s3", "logs"))
+    assert len(keys) == 2
+    for key in keys:
+        assert ARCHIVE_KEY.match(key), key
+    assert keys[0].startswith("logs/service=order/year=")
+    assert keys[1].startswith("logs/service=pay_ment_x/")
+    # the object name carries the arrival time of its oldest record
+    assert "-archive-1-2025-11-25-02-00-00-" in keys[1]
