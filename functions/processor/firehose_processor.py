@@ -2,63 +2,79 @@
 
 Thin by design: parse the event, call :mod:`logpipe.pipeline`, emit metrics, return the response.
 Both delivery streams (``search`` -> OpenSearch, ``archive`` -> S3) invoke this function; the stream's
-name tells which shape to produce. No X-Ray Tracer here: it costs ~400 ms of cold start.
+name tells which shape to produce.
+
+Cold start is part of the budget (issue 7: import + configuration < 80 ms). Powertools Logger and Metrics
+alone cost ~105 ms to import here (``logpipe bench`` measures it), so this handler writes the same JSON
+log lines and CloudWatch EMF metrics with :mod:`logpipe.jsonlog` and :mod:`logpipe.emf` (stdlib +
+orjson). No X-Ray Tracer either: ~400 ms.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, single_metric
-from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from logpipe.emf import MetricSet, write
+from logpipe.jsonlog import LambdaLogger
 from logpipe.pipeline import StreamKind, default_processor, stream_kind_for
 from logpipe.stats import BatchStats
 
-logger = Logger(service="logpipe-processor")
-metrics = Metrics(namespace="logpipe", service="processor")
+NAMESPACE = "logpipe"
+SERVICE = "processor"
+# Dimensioned breakdowns: (dimension name, metric name, BatchStats counter attribute).
+BREAKDOWNS = (
+    ("Rule", "DroppedByRule", "dropped_by_rule"),
+    ("Reason", "FailedByReason", "failed_by_reason"),
+    ("EntityType", "MaskedByType", "masked_by_type"),
+    ("Parser", "ParserUsed", "parser_used"),
+)
+
+log = LambdaLogger(service="logpipe-processor")
+
+
+def metric_sets(stats: BatchStats, stream: StreamKind) -> list[MetricSet]:
+    """The batch's counts as EMF metric sets (dimensions ``service``, ``Stream`` and, per breakdown, one more)."""
+    totals = MetricSet(NAMESPACE)
+    totals.add_dimension("service", SERVICE)
+    totals.add_dimension("Stream", stream)
+    for name, unit, value in (
+        ("RecordsIn", "Count", stats.records_in),
+        ("RecordsOk", "Count", stats.records_ok),
+        ("RecordsDropped", "Count", stats.records_dropped),
+        ("RecordsFailed", "Count", stats.records_failed),
+        ("EventsIn", "Count", stats.events_in),
+        ("EventsOk", "Count", stats.events_ok),
+        ("EventsDropped", "Count", sum(stats.dropped_by_rule.values())),
+        ("EventsMasked", "Count", sum(stats.masked_by_type.values())),
+        ("BytesIn", "Bytes", stats.bytes_in),
+        ("BytesOut", "Bytes", stats.bytes_out),
+    ):
+        totals.add_metric(name, value, unit)
+    sets = [totals]
+    for dimension, metric, attribute in BREAKDOWNS:
+        counter: Counter[str] = getattr(stats, attribute)
+        for label, count in counter.items():
+            single = MetricSet(NAMESPACE)
+            single.add_dimension("service", SERVICE)
+            single.add_dimension("Stream", stream)
+            single.add_dimension(dimension, str(label)[:250])
+            single.add_metric(metric, count, "Count")
+            sets.append(single)
+    return sets
 
 
 def emit_metrics(stats: BatchStats, stream: StreamKind) -> None:
-    """Publish the batch's counts as CloudWatch EMF metrics (one log line, no API call)."""
-    metrics.add_dimension(name="Stream", value=stream)
-    metrics.add_metric(name="RecordsIn", unit=MetricUnit.Count, value=stats.records_in)
-    metrics.add_metric(name="RecordsOk", unit=MetricUnit.Count, value=stats.records_ok)
-    metrics.add_metric(name="RecordsDropped", unit=MetricUnit.Count, value=stats.records_dropped)
-    metrics.add_metric(name="RecordsFailed", unit=MetricUnit.Count, value=stats.records_failed)
-    metrics.add_metric(name="EventsIn", unit=MetricUnit.Count, value=stats.events_in)
-    metrics.add_metric(name="EventsOk", unit=MetricUnit.Count, value=stats.events_ok)
-    metrics.add_metric(name="EventsDropped", unit=MetricUnit.Count, value=sum(stats.dropped_by_rule.values()))
-    metrics.add_metric(name="EventsMasked", unit=MetricUnit.Count, value=sum(stats.masked_by_type.values()))
-    metrics.add_metric(name="BytesIn", unit=MetricUnit.Bytes, value=stats.bytes_in)
-    metrics.add_metric(name="BytesOut", unit=MetricUnit.Bytes, value=stats.bytes_out)
-    # Breakdowns go in the metadata of the same EMF line (searchable in Logs Insights) and, for the ones
-    # alarms and the dashboard use, as their own dimensioned metrics.
-    for dimension, counter, metric in (
-        ("Rule", stats.dropped_by_rule, "DroppedByRule"),
-        ("Reason", stats.failed_by_reason, "FailedByReason"),
-        ("EntityType", stats.masked_by_type, "MaskedByType"),
-        ("Parser", stats.parser_used, "ParserUsed"),
-    ):
-        for name, count in counter.items():
-            with single_metric(
-                name=metric,
-                unit=MetricUnit.Count,
-                value=count,
-                namespace="logpipe",
-                default_dimensions=metrics.default_dimensions,
-            ) as single:
-                single.add_dimension(name="Stream", value=stream)
-                single.add_dimension(name=dimension, value=name[:250])
+    """Publish the batch's counts as CloudWatch EMF lines on stdout (no API call)."""
+    write(doc for metric_set in metric_sets(stats, stream) for doc in metric_set.documents())
 
 
-@metrics.log_metrics
-@logger.inject_lambda_context(clear_state=True)
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Entry point: Firehose invokes this synchronously with a batch of up to 6 MB."""
+    log.bind_invocation(context)
     stream = stream_kind_for(event.get("deliveryStreamArn"))
     processor = default_processor()
     response, stats = processor.transform_batch(event, stream)
     emit_metrics(stats, stream)
-    logger.info("batch processed", extra={"stream": stream, "stats": stats.as_dict()})
+    log.logger.info("batch processed", extra={"stream": stream, "stats": stats.as_dict()})
     return response
