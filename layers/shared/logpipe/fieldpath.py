@@ -1,9 +1,40 @@
-"""Reading fields from raw log records by name or dotted path, the way loggers actually nest them."""
+"""Reading fields from raw log records by name or dotted path, the way loggers actually nest them.
+
+Hot path: the processor asks for ~60 candidate field names per record (service, environment, version,
+trace / span / transaction ids, context objects). Most are absent, so the common case must cost one
+dict membership test: exact ``dict`` types are tested before the (slow) ``Mapping`` ABC check, and the
+scan for keys that themselves contain dots only looks at such keys.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+
+def _is_mapping(value: Any) -> bool:
+    return isinstance(value, dict) or isinstance(value, Mapping)
+
+
+def _dotted_keys(record: Mapping[str, Any]) -> list[str]:
+    return [key for key in record if isinstance(key, str) and "." in key]
+
+
+def _nested(record: Mapping[str, Any], path: str, dotted: list[str]) -> Any:
+    """``path`` (which has a dot and is not a literal key of ``record``) looked up through nested objects."""
+    head, _, tail = path.partition(".")
+    inner = record.get(head)
+    if _is_mapping(inner):
+        return lookup(inner, tail)
+    # Keys that themselves contain dots deeper down ("labels" -> "app.kubernetes.io/name").
+    for key in dotted:
+        if path.startswith(key + "."):
+            value = record[key]
+            if _is_mapping(value):
+                found = lookup(value, path[len(key) + 1 :])
+                if found is not None:
+                    return found
+    return None
 
 
 def lookup(record: Mapping[str, Any], path: str) -> Any:
@@ -16,24 +47,26 @@ def lookup(record: Mapping[str, Any], path: str) -> Any:
         return record[path]
     if "." not in path:
         return None
-    head, _, tail = path.partition(".")
-    inner = record.get(head)
-    if isinstance(inner, Mapping):
-        return lookup(inner, tail)
-    # Keys that themselves contain dots deeper down ("labels" -> "app.kubernetes.io/name").
-    for key, value in record.items():
-        if isinstance(value, Mapping) and path.startswith(key + "."):
-            found = lookup(value, path[len(key) + 1 :])
-            if found is not None:
-                return found
-    return None
+    return _nested(record, path, _dotted_keys(record))
 
 
 def first_present(record: Mapping[str, Any], paths: Iterable[str]) -> tuple[str, Any] | tuple[None, None]:
     """The first ``(path, value)`` among ``paths`` whose value is a non-empty scalar."""
+    dotted: list[str] | None = None
     for path in paths:
-        value = lookup(record, path)
-        if value is None or value == "" or isinstance(value, Mapping | list):
+        if path in record:
+            value = record[path]
+        elif "." in path:
+            if dotted is None:
+                dotted = _dotted_keys(record)
+            value = _nested(record, path, dotted)
+        else:
+            continue
+        if value is None or value == "":
+            continue
+        if isinstance(value, str | int | float):  # the common case: skip the Mapping ABC check
+            return path, value
+        if isinstance(value, list) or _is_mapping(value):
             continue
         return path, value
     return None, None
