@@ -65,6 +65,12 @@ build: sam-tool  ## sam build: layer + functions for arm64 into .aws-sam/ (no Do
 
 test: lint typecheck pytest  ## everything CI runs
 
+bench: setup  ## processor vs no-processing ceiling, cold start, memory, --pure (BENCH_ARGS="--json FILE" to save)
+	$(LOGPIPE) bench --pure $(BENCH_ARGS)
+
+bench-ci: setup  ## short informational benchmark for CI: prints the ratio, never fails on timing
+	$(LOGPIPE) bench --records 5000 --passes 1 --coldstart-runs 3 --no-memory
+
 clean:  ## remove build and test artefacts
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis
 

@@ -92,6 +92,11 @@ def run_processor_benchmark(
     except (FileNotFoundError, ValueError, RuntimeError) as exc:
         raise click.ClickException(str(exc)) from exc
     Console().print(render_table(result))
+    tp = result["throughput"]
+    err.print(
+        f"bench: processor {tp['processor']['records_per_s']:,} rec/s, ceiling {tp['ceiling']['records_per_s']:,} rec/s, "
+        f"ratio {tp['ratio']:.3f} (informational, target >= 0.85)"
+    )
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
