@@ -94,8 +94,8 @@ def run_processor_benchmark(
     Console().print(render_table(result))
     tp = result["throughput"]
     err.print(
-        f"bench: processor {tp['processor']['records_per_s']:,} rec/s, ceiling {tp['ceiling']['records_per_s']:,} rec/s, "
-        f"ratio {tp['ratio']:.3f} (informational, target >= 0.85)"
+        f"bench: processor {tp['processor']['records_per_s']:,} rec/s, "
+        f"ceiling {tp['ceiling']['records_per_s']:,} rec/s, ratio {tp['ratio']:.3f} (informational, target >= 0.85)"
     )
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
