@@ -1,6 +1,5 @@
-"""Parsing: turn one raw event into a flat ECS document plus the fields nobody consumed.
+"""Parsing: turn one raw Fluent Bit event into a flat ECS document plus the fields nobody consumed.
 
-INTERIM first cut written with the foundation; the parser registry replaces it.
 Contract (stable, used by logpipe.pipeline):
 
     parsers = load_parsers(directory=None)          # validated parsers.yaml, once per container
@@ -8,38 +7,508 @@ Contract (stable, used by logpipe.pipeline):
 
 ``doc`` is flat with dotted ECS keys: always ``message`` (str) and ``logpipe.parse`` (parser name); when
 found ``@timestamp`` (ISO-8601 UTC with milliseconds, ``Z``), ``log.level`` (one of levels.LEVEL_NAMES),
-``log.logger``, ``error.type`` / ``error.message`` / ``error.stack_trace``, ``http.*`` / ``url.*`` /
-``source.ip`` / ``user_agent.original`` for access logs, and ids the parser happened to see.
+``log.logger``, ``process.thread.name``, ``process.pid``, ``host.name``, ``error.type`` /
+``error.message`` / ``error.stack_trace``, ``http.*`` / ``url.*`` / ``source.ip`` /
+``user_agent.original`` / ``event.duration`` for access logs, and ids the parser happened to see.
 ``rest`` holds every field of the event that was not consumed (``kubernetes``, app fields, MDC ...).
+
+How an event is read:
+
+1. ``{"log": "<text>", ...}`` (Fluent Bit tail/docker): the text is parsed; if it is a JSON document
+   (the app logged JSON, Fluent Bit did not parse it) it is opened and read as JSON. The outer fields
+   (``kubernetes`` ...) stay in ``rest``. The line's own time wins over Fluent Bit's ``time_key``.
+2. Anything else is the application's JSON already parsed by Fluent Bit: fields are read through the
+   aliases in ``parsers.yaml`` (logback/logstash-encoder, structlog, zap, bunyan/pino, ECS, OpenTelemetry,
+   journald, log4j2, Serilog ...). A message that is itself a text log line is parsed as text.
+3. Stack traces joined by Fluent Bit (after the message or in a ``stack_trace``-like field) become
+   ``error.stack_trace`` with ``error.type`` / ``error.message``; the message keeps its first line.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
+
+from logpipe.configfile import ConfigError
+from logpipe.jsonfast import loads
+from logpipe.levels import normalise_level
+from logpipe.parsing.config import CUSTOM_GROUPS, CustomParser, FieldAliases, ParserConfig, load_parser_config
+from logpipe.parsing.stacktrace import extract_error, looks_like_trace, split_message
+from logpipe.parsing.text import TEXT_PARSERS, Fields, TextParser
+from logpipe.timestamps import TimeNormaliser
+
+__all__ = ["KNOWN_PARSERS", "ConfigError", "ParserSet", "load_parsers", "parse_event", "parse_text"]
+
+KNOWN_PARSERS: tuple[str, ...] = tuple(TEXT_PARSERS)
+# Keys Fluent Bit itself adds (time_key, docker/cri parsers): a time fallback when the line has none.
+_AGENT_TIME_KEYS = ("@timestamp", "time", "date", "timestamp")
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+_INT_GROUPS = frozenset({"pid", "status", "bytes"})
+
+ROLES = (
+    "message",
+    "level",
+    "level_numbers",
+    "timestamp",
+    "logger",
+    "thread",
+    "pid",
+    "host",
+    "stack_trace",
+    "error_type",
+    "error_message",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _JsonFields:
+    """Alias lists inverted into lookups by key, so a record is read in one pass over *its* keys.
+
+    ``plain[key]`` -> ((role, rank), ...) for aliases without dots; ``dotted[head]`` -> ((role, rank,
+    path), ...) for aliases reaching into an object (``log.level`` in ECS, ``fields.message`` in tracing).
+    ``rank`` is the alias's position in its list: the lowest present rank wins.
+    """
+
+    plain: dict[str, tuple[tuple[str, int], ...]]
+    dotted: dict[str, tuple[tuple[str, int, str], ...]]
+
+    @classmethod
+    def build(cls, f: FieldAliases) -> _JsonFields:
+        plain: dict[str, list[tuple[str, int]]] = {}
+        dotted: dict[str, list[tuple[str, int, str]]] = {}
+        for role in ROLES:
+            for rank, path in enumerate(getattr(f, role)):
+                plain.setdefault(path, []).append((role, rank))  # the literal dotted key ("log.level") too
+                if "." in path:
+                    dotted.setdefault(path.partition(".")[0], []).append((role, rank, path))
+        return cls(
+            plain={k: tuple(v) for k, v in plain.items()},
+            dotted={k: tuple(v) for k, v in dotted.items()},
+        )
+
+    def candidates(self, obj: dict[str, Any]) -> dict[str, list[tuple[int, str, Any]]]:
+        """Per role, the present ``(rank, path, value)`` candidates with usable values (unsorted)."""
+        found: dict[str, list[tuple[int, str, Any]]] = {}
+        plain, dotted = self.plain, self.dotted
+        for key, value in obj.items():
+            roles = plain.get(key)
+            if roles is not None and value is not None and value != "" and not isinstance(value, list):
+                for role, rank in roles:
+                    found.setdefault(role, []).append((rank, key, value))
+            if type(value) is dict:
+                nested = dotted.get(key)
+                if nested is not None:
+                    for role, rank, path in nested:
+                        inner = _nested(obj, path)
+                        if inner is not None and inner != "" and not isinstance(inner, list):
+                            found.setdefault(role, []).append((rank, path, inner))
+        return found
 
 
 @dataclass(frozen=True, slots=True)
 class ParserSet:
-    """Compiled parser configuration."""
+    """Everything compiled once per container: configuration, time normaliser, ordered text parsers."""
 
-    default_timezone: str = "UTC"
+    config: ParserConfig
+    times: TimeNormaliser
+    text_parsers: tuple[tuple[str, TextParser], ...]
+    json_fields: _JsonFields
+
+    @property
+    def default_timezone(self) -> str:
+        """The zone offset-less timestamps are read in."""
+        return self.config.default_timezone
+
+
+def build_parsers(config: ParserConfig, times: TimeNormaliser | None = None) -> ParserSet:
+    """Compile a validated configuration (``times`` is injectable for tests of year inference)."""
+    chain: list[tuple[str, TextParser]] = [(c.name, _custom_parser(c)) for c in config.custom_parsers]
+    chain.extend((name, TEXT_PARSERS[name]) for name in config.text_parsers)
+    return ParserSet(
+        config=config,
+        times=times or TimeNormaliser(config.default_timezone),
+        text_parsers=tuple(chain),
+        json_fields=_JsonFields.build(config.fields),
+    )
 
 
 def load_parsers(directory: str | None = None) -> ParserSet:
-    """Load the parser configuration."""
-    return ParserSet()
+    """Load and validate ``parsers.yaml`` (raises :class:`ConfigError` naming file and key)."""
+    return build_parsers(load_parser_config(directory, known_parsers=KNOWN_PARSERS))
 
 
+def _custom_parser(spec: CustomParser) -> TextParser:
+    pattern, contains = spec.pattern, spec.contains
+
+    def parse(line: str, tn: TimeNormaliser) -> Fields | None:
+        if contains is not None and contains not in line:
+            return None
+        m = pattern.match(line)
+        if m is None:
+            return None
+        out: Fields = {}
+        for group, value in m.groupdict().items():
+            if value is None or (value == "" and group != "message"):
+                continue
+            if group == "timestamp":
+                iso = tn.from_text(value)
+                if iso is not None:
+                    out["@timestamp"] = iso
+            elif group == "level":
+                level = normalise_level(value)
+                if level is not None:
+                    out["log.level"] = level
+            elif group in _INT_GROUPS and value.isdigit():
+                out[CUSTOM_GROUPS[group]] = int(value)
+            else:
+                out[CUSTOM_GROUPS[group]] = value
+        return out
+
+    return parse
+
+
+# -- public entry points ----------------------------------------------------------------------------------------
 def parse_event(event: dict[str, Any], parsers: ParserSet) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Split ``event`` into a flat document and the unconsumed rest."""
+    """Split ``event`` into a flat ECS document and the unconsumed rest (never raises for odd input)."""
     rest = dict(event)
-    doc: dict[str, Any] = {}
-    message = None
-    for key in ("message", "msg", "log"):
-        if isinstance(rest.get(key), str):
-            message = rest.pop(key)
+    log = rest.get("log")
+    if isinstance(log, str):
+        del rest["log"]
+        doc = _parse_log_text(log, rest, parsers)
+        if "@timestamp" not in doc:
+            _agent_time(doc, rest, parsers.times)
+        return doc, rest
+    if not parsers.config.json_enabled:
+        return _raw_fallback(rest), rest
+    return _parse_json(rest, parsers, top_level=True), rest
+
+
+def parse_text(text: str, parsers: ParserSet) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Parse one plain-text record (possibly multi-line); returns ``(doc, extra fields)``."""
+    if "\x1b[" in text:
+        text = _ANSI.sub("", text)
+    first, _, tail = text.partition("\n")
+    if first.endswith("\r"):
+        first = first[:-1]
+    tn = parsers.times
+    fields: Fields | None = None
+    name = "raw"
+    for parser_name, parser in parsers.text_parsers:
+        fields = parser(first, tn)
+        if fields is not None:
+            name = parser_name
             break
-    doc["message"] = message if message is not None else ""
-    doc["logpipe.parse"] = "json" if message is not None and "log" not in event else "raw"
-    return doc, rest
+    if fields is None:
+        fields = {"message": first}
+    extra = fields.pop("_fields", None)
+    doc: dict[str, Any] = fields
+    doc["logpipe.parse"] = name
+    if tail:
+        message = str(doc.get("message", ""))
+        full = f"{message}\n{tail}" if name != "raw" or message else tail
+        if name == "access_log":
+            full = text
+        head, trace = split_message(full)
+        if trace is not None:
+            doc["message"] = head
+            _set_trace(doc, trace)
+        else:
+            doc["message"] = full
+    return doc, extra if isinstance(extra, dict) else {}
+
+
+# -- text inside "log" ---------------------------------------------------------------------------------------------
+def _parse_log_text(log: str, rest: dict[str, Any], parsers: ParserSet) -> dict[str, Any]:
+    stripped = log.lstrip() if log[:1].isspace() else log
+    if stripped[:1] == "{" and parsers.config.json_enabled and "log" in parsers.config.embedded_json_fields:
+        inner = _try_json(stripped)
+        if inner is not None:
+            outer_k8s = rest.get("kubernetes")
+            doc = _parse_json(inner, parsers, top_level=False)
+            # Fluent Bit's own time keys must not shadow the app's: the app's were consumed above.
+            rest.update(inner)
+            if outer_k8s is not None:
+                rest["kubernetes"] = outer_k8s
+            return doc
+    doc, extra = parse_text(log, parsers)
+    for key, value in extra.items():
+        rest.setdefault(key, value)
+    return doc
+
+
+def _try_json(text: str) -> dict[str, Any] | None:
+    if not text.rstrip().endswith("}"):
+        return None
+    try:
+        value = loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _agent_time(doc: dict[str, Any], rest: dict[str, Any], tn: TimeNormaliser) -> None:
+    for key in _AGENT_TIME_KEYS:
+        value = rest.get(key)
+        if value is not None:
+            iso = tn.from_value(value)
+            if iso is not None:
+                doc["@timestamp"] = iso
+                return
+
+
+def _raw_fallback(rest: dict[str, Any]) -> dict[str, Any]:
+    message = rest.pop("message", None)
+    return {"message": message if isinstance(message, str) else "", "logpipe.parse": "raw"}
+
+
+# -- JSON documents ------------------------------------------------------------------------------------------------
+def _nested(obj: dict[str, Any], path: str) -> Any:
+    head, _, tail = path.partition(".")
+    inner = obj.get(head)
+    if not isinstance(inner, dict):
+        return None
+    if tail in inner:
+        return inner[tail]
+    if "." in tail:
+        return _nested(inner, tail)
+    return None
+
+
+def _pop(obj: dict[str, Any], path: str) -> None:
+    if path in obj:
+        del obj[path]
+        return
+    head, _, tail = path.partition(".")
+    inner = obj.get(head)
+    if isinstance(inner, dict):
+        _pop(inner, tail)
+        if not inner:
+            del obj[head]
+
+
+def _ordered(found: dict[str, list[tuple[int, str, Any]]], role: str) -> list[tuple[int, str, Any]]:
+    items = found.get(role)
+    if not items:
+        return []
+    if len(items) > 1:
+        items.sort(key=lambda item: item[0])
+    return items
+
+
+def _parse_json(obj: dict[str, Any], parsers: ParserSet, *, top_level: bool) -> dict[str, Any]:
+    """Read a JSON log object through the configured aliases, consuming what it reads from ``obj``."""
+    if "resourceLogs" in obj or "severityText" in obj or "severityNumber" in obj or "timeUnixNano" in obj:
+        _flatten_otel(obj)
+        name = "otel_json"
+    else:
+        name = "json"
+    tn = parsers.times
+    doc: dict[str, Any] = {}
+    found = parsers.json_fields.candidates(obj)
+    consumed: list[str] = []
+
+    # Message (possibly a JSON string or a text log line itself).
+    message = ""
+    embedded_text = False
+    for _, path, value in _ordered(found, "message"):
+        if isinstance(value, dict):
+            continue
+        consumed.append(path)
+        message = value if isinstance(value, str) else str(value)
+        if message[:1] == "{" and path in parsers.config.embedded_json_fields:
+            inner = _try_json(message)
+            if inner is not None:
+                inner_doc = _parse_json(inner, parsers, top_level=False)
+                for key, val in inner.items():
+                    obj.setdefault(key, val)
+                message = str(inner_doc.pop("message", ""))
+                inner_doc.pop("logpipe.parse", None)
+                for key, val in inner_doc.items():
+                    doc.setdefault(key, val)
+                break
+        embedded_text = True
+        break
+
+    # Level: names first, then numeric-only fields (logback level_value, OTel severityNumber ...).
+    if "log.level" not in doc:
+        schemes = parsers.config.fields.level_schemes
+        for role in ("level", "level_numbers"):
+            for _, path, value in _ordered(found, role):
+                if isinstance(value, dict):
+                    continue
+                level = normalise_level(value, schemes.get(path, "auto"))
+                if level is not None:
+                    doc["log.level"] = level
+                    consumed.append(path)
+                    break
+            if "log.level" in doc:
+                break
+
+    # Timestamp: the first alias that really is a time.
+    if "@timestamp" not in doc:
+        for _, path, value in _ordered(found, "timestamp"):
+            iso = tn.from_value(value)
+            if iso is not None:
+                doc["@timestamp"] = iso
+                consumed.append(path)
+                break
+
+    for key, role in (
+        ("log.logger", "logger"),
+        ("process.thread.name", "thread"),
+        ("host.name", "host"),
+        ("error.type", "error_type"),
+        ("error.message", "error_message"),
+        ("process.pid", "pid"),
+    ):
+        if key in doc or role not in found:
+            continue
+        for _, path, value in _ordered(found, role):
+            if isinstance(value, dict):
+                continue
+            consumed.append(path)
+            if role == "pid":
+                doc[key] = value if isinstance(value, int) else _int_or_str(value)
+            else:
+                doc[key] = value if isinstance(value, str) else str(value)
+            break
+
+    trace: str | None = None
+    for _, path, value in _ordered(found, "stack_trace"):
+        trace = value if isinstance(value, str) else _trace_text(value)
+        if trace:
+            consumed.append(path)
+            break
+    for path in consumed:
+        _pop(obj, path)
+
+    # A text log line inside the message (CRI "message", journald MESSAGE ...): parse it when the JSON
+    # itself had no level or time.
+    if embedded_text and message and ("log.level" not in doc or "@timestamp" not in doc):
+        text_doc, extra = parse_text(message, parsers)
+        if text_doc["logpipe.parse"] != "raw":
+            name = f"{name}+{text_doc['logpipe.parse']}"
+            message = str(text_doc.pop("message", message))
+            text_doc.pop("logpipe.parse")
+            for key, val in text_doc.items():
+                doc.setdefault(key, val)
+            for key, val in extra.items():
+                obj.setdefault(key, val)
+
+    # Stack traces: a dedicated field, or joined into the message.
+    if trace:
+        _set_trace(doc, trace)
+    if "\n" in message and "error.stack_trace" not in doc and looks_like_trace(message):
+        head, trace_text = split_message(message)
+        if trace_text is not None:
+            message = head
+            _set_trace(doc, trace_text)
+    if "error.stack_trace" in doc and "log.level" not in doc:
+        doc["log.level"] = "error"
+    doc["message"] = message
+    doc["logpipe.parse"] = name
+    return doc
+
+
+def _trace_text(value: Any) -> str | None:
+    """Traces logged as objects (log4j2 ``thrown``) or lists of lines."""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "".join(v if v.endswith("\n") else v + "\n" for v in value).rstrip("\n")
+    if isinstance(value, dict):
+        for key in ("stack_trace", "stacktrace", "stack", "extendedStackTrace"):
+            inner = value.get(key)
+            if isinstance(inner, str):
+                return inner
+    return None
+
+
+def _int_or_str(value: Any) -> int | str:
+    text = str(value)
+    return int(text) if text.isdigit() else text
+
+
+def _set_trace(doc: dict[str, Any], trace: str) -> None:
+    doc["error.stack_trace"] = trace
+    if "error.type" not in doc:
+        found = extract_error(trace)
+        if found is not None:
+            doc["error.type"], error_message = found
+            if error_message and "error.message" not in doc:
+                doc["error.message"] = error_message
+
+
+# -- OpenTelemetry ---------------------------------------------------------------------------------------------------
+def _otel_value(value: Any) -> Any:
+    """OTLP AnyValue ({"stringValue": "x"} ...) to a plain value."""
+    if isinstance(value, dict) and len(value) == 1:
+        ((kind, inner),) = value.items()
+        if kind in ("stringValue", "boolValue", "doubleValue"):
+            return inner
+        if kind == "intValue":
+            return _int_or_str(inner)
+        if kind == "arrayValue" and isinstance(inner, dict):
+            return [_otel_value(v) for v in inner.get("values", [])]
+        if kind == "kvlistValue" and isinstance(inner, dict):
+            return _otel_attributes(inner.get("values", []))
+    return value
+
+
+def _otel_attributes(attributes: Any) -> Any:
+    if isinstance(attributes, list):
+        out: dict[str, Any] = {}
+        for item in attributes:
+            if isinstance(item, dict) and "key" in item:
+                out[str(item["key"])] = _otel_value(item.get("value"))
+        return out
+    return attributes
+
+
+def _flatten_otel(obj: dict[str, Any]) -> None:
+    """Bring an OTLP/JSON log record (or the first record of a ``resourceLogs`` export) to plain fields.
+
+    ``body`` becomes the message, ``resource.attributes`` / ``attributes`` plain objects (service.name is
+    then found by enrichment), ``scope.name`` the logger. An export line holding several records keeps
+    the first as the document and counts the others in ``otel.additional_records`` (the processor emits
+    one document per Fluent Bit event).
+    """
+    if "resourceLogs" in obj:
+        resource_logs = obj.pop("resourceLogs")
+        records: list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = []
+        for rl in resource_logs if isinstance(resource_logs, list) else []:
+            if not isinstance(rl, dict):
+                continue
+            resource = rl.get("resource") if isinstance(rl.get("resource"), dict) else {}
+            for sl in rl.get("scopeLogs") or []:
+                if not isinstance(sl, dict):
+                    continue
+                scope = sl.get("scope") if isinstance(sl.get("scope"), dict) else {}
+                records.extend(
+                    (resource or {}, scope or {}, rec) for rec in sl.get("logRecords") or [] if isinstance(rec, dict)
+                )
+        if not records:
+            return
+        resource, scope, record = records[0]
+        if len(records) > 1:
+            obj["otel.additional_records"] = len(records) - 1
+        obj.update(record)
+        if resource:
+            obj["resource"] = resource
+        if scope.get("name"):
+            obj["scope"] = {"name": scope["name"]}
+    if "body" in obj:
+        obj["body"] = _otel_value(obj["body"])
+    if "attributes" in obj:
+        obj["attributes"] = _otel_attributes(obj["attributes"])
+    resource = obj.get("resource")
+    if isinstance(resource, dict) and "attributes" in resource:
+        attributes = _otel_attributes(resource.pop("attributes"))
+        if isinstance(attributes, dict):
+            for key, value in attributes.items():
+                resource.setdefault(key, value)
+        if isinstance(resource.get("service.name"), str):
+            obj.setdefault("service.name", resource.pop("service.name"))
+        if isinstance(resource.get("host.name"), str):
+            obj.setdefault("host.name", resource.pop("host.name"))
+    if obj.get("severityText") and "severityNumber" in obj:
+        obj.pop("severityNumber")  # the text wins; keep one level field

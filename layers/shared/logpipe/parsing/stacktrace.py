@@ -1,0 +1,107 @@
+"""Recognise a stack trace inside a log record and pull out ``error.type`` / ``error.message``.
+
+Fluent Bit's multiline parsers have already joined the trace into one record, either after the log
+message (``"Request failed\\njava.lang.X: boom\\n\\tat ..."``) or in its own field (``stack_trace``,
+``exception``). Operators search and alert by exception type, so it is extracted for:
+
+- Java / Kotlin / Scala: ``pkg.Type: message`` followed by ``at`` frames (``Caused by:`` kept in the trace;
+  the outermost exception is the one reported, as ECS and logback do);
+- Python: ``Traceback (most recent call last):`` ... the last unindented ``Type: message`` line;
+- Go: ``panic: message`` (or ``fatal error:``) with a ``goroutine N [...]`` dump;
+- Node.js: ``TypeError: message`` followed by ``    at`` frames;
+- .NET: ``System.X: message ---> inner`` followed by ``   at`` frames.
+
+Everything here runs only on records that contain a newline, behind literal guards.
+"""
+
+from __future__ import annotations
+
+import re
+
+_FRAME_MARKERS = ("\n\tat ", "\n    at ", "\n   at ", "\n  at ", "\n at ")
+_JAVA_HEADER = re.compile(
+    r"^\s*(?:Exception in thread \"[^\"]*\"\s+|Caused by:\s+|Unhandled exception\.\s+)?"
+    r"(?P<type>[A-Za-z_$][\w$]*(?:[.$/][\w$]+)*(?:`\d+)?(?:\[[^\]]*\])?)(?::\s*(?P<msg>.*))?$"
+)
+_PY_LAST = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?::\s?(?P<msg>.*))?$")
+_GO_PANIC = re.compile(r"(?m)^(?:.*?: )?(?P<type>panic|fatal error): (?P<msg>.*)$")
+
+
+def looks_like_trace(text: str) -> bool:
+    """Cheap test: does ``text`` (holding a newline) contain a stack trace we know?"""
+    if "Traceback (most recent call last)" in text:
+        return True
+    if "goroutine " in text and ("panic" in text or "fatal error" in text):
+        return True
+    return any(marker in text for marker in _FRAME_MARKERS)
+
+
+def extract_error(trace: str) -> tuple[str, str] | None:
+    """``(error.type, error.message)`` from a stack trace text, or ``None`` when none is recognised."""
+    if "Traceback (most recent call last)" in trace:
+        return _python(trace)
+    if "goroutine " in trace:
+        m = _GO_PANIC.search(trace)
+        if m:
+            return m.group("type"), m.group("msg").strip()
+    return _framed(trace)
+
+
+def _python(trace: str) -> tuple[str, str] | None:
+    for line in reversed(trace.rstrip().split("\n")):
+        if not line or line[0] in " \t":
+            continue
+        if line.startswith(("Traceback ", "During handling", "The above exception")):
+            return None
+        m = _PY_LAST.match(line.rstrip())
+        if m and (":" in line or m.group("type")[0].isupper()):
+            return m.group("type"), (m.group("msg") or "").strip()
+        return None
+    return None
+
+
+def _framed(trace: str) -> tuple[str, str] | None:
+    """Java, Node and .NET: the exception header is the last non-frame line before the first ``at`` frame."""
+    lines = trace.split("\n")
+    first_frame = -1
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith("at ") and i > 0:
+            first_frame = i
+            break
+    if first_frame < 0:
+        return None
+    for line in lines[:first_frame]:
+        m = _JAVA_HEADER.match(line.rstrip())
+        if m is None:
+            continue
+        kind = m.group("type")
+        if "." not in kind and not kind.endswith(("Error", "Exception", "Throwable")):
+            continue
+        message = (m.group("msg") or "").strip()
+        if " ---> " in message:  # .NET inner exception on the same line
+            message = message.split(" ---> ", 1)[0].strip()
+        return kind, message
+    return None
+
+
+def split_message(text: str) -> tuple[str, str | None]:
+    """Split a multi-line message into (first line, stack trace) when the rest is a trace.
+
+    ``"Request failed\\njava.lang.X: boom\\n\\tat a.b(C.java:1)"`` -> ``("Request failed", "java.lang.X...")``.
+    A message that *is* the trace (its first line is the exception header) keeps that line as message and
+    the whole text as the trace. Text that is not a trace is returned unchanged with ``None``.
+    """
+    first, _, tail = text.partition("\n")
+    if not tail or not looks_like_trace(text):
+        return text, None
+    stripped_first = first.strip()
+    if stripped_first.startswith("Traceback (most recent call last)") or _is_exception_header(stripped_first, tail):
+        return stripped_first, text
+    return first.rstrip(), tail.strip("\n")
+
+
+def _is_exception_header(first: str, tail: str) -> bool:
+    if tail.lstrip(" \t").startswith("at "):
+        m = _JAVA_HEADER.match(first)
+        return m is not None
+    return first.startswith(("panic: ", "fatal error: "))
