@@ -77,8 +77,22 @@ def evaluate_alerts(store: LocalStore) -> list[tuple[Any, Any]]:
 
     results = evaluate_rules(load_rules().rules, store.iter_documents())
     pairs = [(result.rule, firing) for result in results for firing in result.firings]
-    pairs.sort(key=lambda pair: (pair[1].first_fired, SEVERITY_ORDER.get(pair[1].severity, 9)))
+    # Earliest first; at the same moment the alert whose samples carry trace ids (the notifier can show where
+    # the error started), then the most severe.
+    pairs.sort(
+        key=lambda pair: (
+            pair[1].first_fired,
+            not any(_trace_id(d) for d in pair[1].samples),
+            SEVERITY_ORDER.get(pair[1].severity, 9),
+        )
+    )
     return pairs
+
+
+def _trace_id(doc: dict[str, Any]) -> str | None:
+    trace = doc.get("trace")
+    value = trace.get("id") if isinstance(trace, dict) else doc.get("trace.id")
+    return value if isinstance(value, str) and value else None
 
 
 def alert_message(rule: Any, firing: Any, environment: str) -> Any:

@@ -69,6 +69,14 @@ class StreamCounters:
     failed_invocations: int = 0
 
 
+_EVENT_OVERHEAD = 512  # the event envelope around the records
+
+
+def _encoded_size(record: AgentRecord) -> int:
+    """Bytes ``record`` adds to the invocation request (base64 data plus its JSON framing)."""
+    return (len(record.data) + 2) // 3 * 4 + 120
+
+
 def put_record_batches(records: Iterable[AgentRecord]) -> Iterable[list[AgentRecord]]:
     """Group records into PutRecordBatch requests (500 records, 4 MiB) as the agent's output does."""
     batch: list[AgentRecord] = []
@@ -120,6 +128,7 @@ class FirehoseStream:
     counters: StreamCounters = field(default_factory=StreamCounters)
     _buffer: list[tuple[str, AgentRecord]] = field(default_factory=list)
     _buffer_bytes: int = 0
+    _buffer_encoded: int = _EVENT_OVERHEAD
     _next_id: int = 0
 
     @property
@@ -143,28 +152,26 @@ class FirehoseStream:
         return rejected
 
     def _add(self, record: AgentRecord) -> None:
-        encoded = (len(record.data) + 2) // 3 * 4 + 120
+        encoded = _encoded_size(record)
         if self._buffer:
             first = self._buffer[0][1].arrival_ms
             if (
                 self._buffer_bytes + len(record.data) > self.buffer_bytes
                 or record.arrival_ms - first >= self.buffer_ms
-                or self._encoded_size() + encoded > MAX_INVOCATION_BYTES
+                or self._buffer_encoded + encoded > MAX_INVOCATION_BYTES
             ):
                 self.flush()
         record_id = str(_RECORD_ID_BASE + self._next_id)
         self._next_id += 1
         self._buffer.append((record_id, record))
         self._buffer_bytes += len(record.data)
-
-    def _encoded_size(self) -> int:
-        return sum((len(r.data) + 2) // 3 * 4 + 120 for _, r in self._buffer) + 512
+        self._buffer_encoded += encoded
 
     def flush(self) -> None:
         """Invoke the processor on whatever is buffered."""
         if not self._buffer:
             return
-        buffered, self._buffer, self._buffer_bytes = self._buffer, [], 0
+        buffered, self._buffer, self._buffer_bytes, self._buffer_encoded = self._buffer, [], 0, _EVENT_OVERHEAD
         self.deliver(self._invoke(buffered))
 
     def _invoke(self, buffered: list[tuple[str, AgentRecord]]) -> BatchOutcome:
