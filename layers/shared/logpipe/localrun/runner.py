@@ -205,7 +205,7 @@ def run_local(
         from logpipe.stores.opensearch_store import OpenSearchStore
 
         os_store = OpenSearchStore(options.opensearch, index=f"logs-{options.environment}-*")
-        notes.extend(apply_index_template(os_store))
+        notes.extend(apply_index_template(os_store, options.environment))
         backend: Any = OpenSearchBackend(os_store, options.environment)
     else:
         store = LocalStore(options.store_file)
@@ -276,19 +276,14 @@ def run_local(
     )
 
 
-def apply_index_template(store: Any) -> list[str]:
-    """Install logpipe's index template through the OpenSearch bootstrap library when it exists."""
-    import importlib
-
+def apply_index_template(store: Any, environment: str) -> list[str]:
+    """Install logpipe's index template (what the stack's bootstrap does) before bulk indexing, through the
+    OpenSearch bootstrap library; without that library the documents get OpenSearch's dynamic mapping."""
     try:
-        bootstrap_lib = importlib.import_module("logpipe.opensearch.bootstrap")
-    except ImportError:
-        return [
-            "index template not applied: logpipe.opensearch.bootstrap is not available; documents were "
-            "bulk-indexed with OpenSearch's dynamic mapping"
-        ]
-    apply = getattr(bootstrap_lib, "apply_index_template", None)
-    if apply is None:
-        return ["index template not applied: the bootstrap library has no apply_index_template()"]
-    apply(store.client)
-    return ["index template applied"]
+        from logpipe.opensearch.api import OpenSearchApi
+        from logpipe.opensearch.bootstrap import BootstrapParams, put_index_template
+    except ImportError as exc:
+        return [f"index template not applied ({exc}); documents were bulk-indexed with dynamic mapping"]
+    params = BootstrapParams(endpoint=store.endpoint, environment=environment, index_prefix=f"logs-{environment}")
+    outcome, detail = put_index_template(OpenSearchApi(store.client), params)
+    return [f"index template {outcome}: {detail}"]
