@@ -1,0 +1,204 @@
+"""The names and shapes other parts of logpipe code against: streams, prefixes, processor, bootstrap, outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from logpipe import archive_layout
+from tests.template.cfn import ROOT, props, render, resources, template
+
+LAYER = ROOT / "layers" / "shared"
+
+
+def _lambda_parameters(stream: str, destination: str) -> dict[str, object]:
+    (processor,) = props(stream)[destination]["ProcessingConfiguration"]["Processors"]
+    assert processor["Type"] == "Lambda"
+    return {p["ParameterName"]: render(p["ParameterValue"]) for p in processor["Parameters"]}
+
+
+def test_stream_names() -> None:
+    assert render(props("SearchStream")["DeliveryStreamName"]) == "logpipe-${Environment}-search"
+    assert render(props("ArchiveStream")["DeliveryStreamName"]) == "logpipe-${Environment}-archive"
+    for name in resources("AWS::KinesisFirehose::DeliveryStream"):
+        assert props(name)["DeliveryStreamType"] == "DirectPut"
+
+
+def test_archive_prefixes_are_exactly_archive_layouts_constants() -> None:
+    s3 = props("ArchiveStream")["ExtendedS3DestinationConfiguration"]
+    assert s3["Prefix"] == archive_layout.ARCHIVE_PREFIX
+    assert s3["ErrorOutputPrefix"] == archive_layout.ARCHIVE_ERROR_PREFIX
+    backup = props("SearchStream")["AmazonopensearchserviceDestinationConfiguration"]["S3Configuration"]
+    assert backup["Prefix"] == archive_layout.SEARCH_BACKUP_PREFIX
+    assert backup["ErrorOutputPrefix"] == archive_layout.SEARCH_ERROR_PREFIX
+
+
+def test_archive_stream_partitions_dynamically_from_the_processor_and_gzips() -> None:
+    s3 = props("ArchiveStream")["ExtendedS3DestinationConfiguration"]
+    assert s3["DynamicPartitioningConfiguration"]["Enabled"] is True
+    assert s3["CompressionFormat"] == "GZIP"
+    assert s3["BufferingHints"] == {
+        "SizeInMBs": {"Ref": "ArchiveBufferSizeMB"},
+        "IntervalInSeconds": {"Ref": "ArchiveBufferSeconds"},
+    }
+    assert render(s3["BucketARN"]) == "${ArchiveBucket.Arn}"
+    (processor,) = s3["ProcessingConfiguration"]["Processors"]
+    # The processor ends each archive document with "\n": no AppendDelimiterToRecord processor on top.
+    assert processor["Type"] == "Lambda"
+    assert _lambda_parameters("ArchiveStream", "ExtendedS3DestinationConfiguration")["LambdaArn"] == (
+        "${ProcessorFunction.Arn}"
+    )
+    # Every key the processor returns in metadata.partitionKeys is used in the prefix.
+    for key in ("service", "year", "month", "day", "hour"):
+        assert "!{partitionKeyFromLambda:" + key + "}" in s3["Prefix"]
+
+
+def test_search_stream_rotates_daily_indices_and_backs_up_failed_documents() -> None:
+    os_ = props("SearchStream")["AmazonopensearchserviceDestinationConfiguration"]
+    assert render(os_["IndexName"]) == "logs-${Environment}"
+    assert os_["IndexRotationPeriod"] == "OneDay"
+    assert os_["S3BackupMode"] == "FailedDocumentsOnly"
+    assert render(os_["S3Configuration"]["BucketARN"]) == "${ArchiveBucket.Arn}"
+    assert os_["RetryOptions"] == {"DurationInSeconds": {"Ref": "SearchRetrySeconds"}}
+    assert os_["BufferingHints"] == {
+        "SizeInMBs": {"Ref": "SearchBufferSizeMB"},
+        "IntervalInSeconds": {"Ref": "SearchBufferSeconds"},
+    }
+    assert _lambda_parameters("SearchStream", "AmazonopensearchserviceDestinationConfiguration") == {
+        "LambdaArn": "${ProcessorFunction.Arn}",
+        "NumberOfRetries": "3",
+        "BufferSizeInMBs": "${ProcessorBufferSizeMB}",
+        "BufferIntervalInSeconds": "${ProcessorBufferSeconds}",
+    }
+
+
+def test_functions_layer_and_runtime() -> None:
+    glob = template()["Globals"]["Function"]
+    assert glob["Runtime"] == "python3.13" and glob["Architectures"] == ["arm64"]
+    assert glob["Layers"] == [{"Ref": "SharedLayer"}]
+    expected = {
+        "ProcessorFunction": ("functions/processor/", "firehose_processor.handler"),
+        "SlackNotifierFunction": ("functions/slack_notifier/", "slack_notifier.handler"),
+        "OpenSearchBootstrapFunction": ("functions/opensearch_bootstrap/", "opensearch_bootstrap.handler"),
+    }
+    assert {n: (props(n)["CodeUri"], props(n)["Handler"]) for n in resources("AWS::Serverless::Function")} == expected
+    for code_uri, handler in expected.values():
+        assert (ROOT / code_uri / (handler.split(".")[0] + ".py")).is_file(), handler
+    layer = resources()["SharedLayer"]
+    assert layer["Metadata"]["BuildMethod"] == "python3.13"
+    assert layer["Properties"]["ContentUri"] == "layers/shared"
+    assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
+    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
+
+
+def test_processor_environment() -> None:
+    env = props("ProcessorFunction")["Environment"]["Variables"]
+    assert render(env["LOGPIPE_ARCHIVE_STREAMS"]) == "logpipe-${Environment}-archive"
+    assert env["LOGPIPE_HMAC_SECRET_ARN"] == {"Ref": "MaskingKeySecretArn"}
+    assert env["POWERTOOLS_SERVICE_NAME"] == "processor"
+    assert template()["Globals"]["Function"]["Environment"]["Variables"]["LOGPIPE_ENVIRONMENT"] == {
+        "Ref": "Environment"
+    }
+    # Firehose waits at most 5 minutes for the transformation.
+    assert props("ProcessorFunction")["Timeout"] <= 300
+
+
+def test_notifier_environment() -> None:
+    env = props("SlackNotifierFunction")["Environment"]["Variables"]
+    assert {
+        "SLACK_WEBHOOK_SECRET_ARN",
+        "OPENSEARCH_ENDPOINT",
+        "DASHBOARDS_URL",
+        "IDEMPOTENCY_TABLE",
+        "ALERT_DLQ_URL",
+    } <= set(env)
+    assert env["IDEMPOTENCY_TABLE"] == {"Ref": "IdempotencyTable"}
+    assert env["ALERT_DLQ_URL"] == {"Ref": "AlertDeadLetterQueue"}
+    assert props("IdempotencyTable")["TimeToLiveSpecification"]["Enabled"] is True
+    event = props("SlackNotifierFunction")["Events"]["Alerts"]
+    assert event["Type"] == "SNS" and event["Properties"]["Topic"] == {"Ref": "AlertTopic"}
+    assert render(event["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]) == "${AlertDeadLetterQueue.Arn}"
+
+
+def test_bootstrap_custom_resource_properties_are_exactly_the_contract() -> None:
+    res = resources()["OpenSearchBootstrap"]
+    assert res["Type"] == "Custom::OpenSearchBootstrap"
+    p = res["Properties"]
+    assert set(p) == {
+        "ServiceToken",
+        "Endpoint",
+        "Environment",
+        "IndexPrefix",
+        "Shards",
+        "Replicas",
+        "HotDays",
+        "WarmDays",
+        "RetentionDays",
+        "FirehoseRoleArn",
+        "OperatorRoleArn",
+        "SnsTopicArn",
+        "SnsRoleArn",
+        "DashboardsUrl",
+        "ConfigVersion",
+    }
+    assert render(p["ServiceToken"]) == "${OpenSearchBootstrapFunction.Arn}"
+    assert render(p["Endpoint"]).startswith("https://")
+    assert render(p["IndexPrefix"]) == "logs-${Environment}"
+    assert p["WarmDays"] == {"Fn::If": ["HasWarm", {"Ref": "WarmDays"}, 0]}
+    assert "OpenSearchBootstrap" in resources()["SearchStream"]["DependsOn"]
+
+
+def test_outputs() -> None:
+    assert {
+        "SearchStreamName",
+        "ArchiveStreamName",
+        "AgentPolicyArn",
+        "OpenSearchEndpoint",
+        "DashboardsUrl",
+        "ArchiveBucketName",
+        "AlertTopicArn",
+        "AthenaWorkGroup",
+        "GlueDatabase",
+        "GlueTable",
+        "ProcessorFunctionName",
+    } <= set(template()["Outputs"])
+
+
+def test_glue_tables_project_the_archive_layout() -> None:
+    for name in ("ArchiveTable", "ArchiveAllServicesTable"):
+        table = props(name)["TableInput"]
+        params = table["Parameters"]
+        assert params["projection.enabled"] == "true"
+        location = render(params["storage.location.template"])
+        expected = archive_layout.ARCHIVE_PREFIX
+        for key, column in {
+            "service": "partition_service",
+            "year": "year",
+            "month": "month",
+            "day": "day",
+            "hour": "hour",
+        }.items():
+            expected = expected.replace("!{partitionKeyFromLambda:" + key + "}", "${!" + column + "}")
+            assert f"projection.{column}.type" in params
+        assert location == "s3://${ArchiveBucket}/" + expected
+        assert [k["Name"] for k in table["PartitionKeys"]] == ["partition_service", "year", "month", "day", "hour"]
+    assert props("ArchiveTable")["TableInput"]["Parameters"]["projection.partition_service.type"] == "injected"
+
+
+def test_layer_requirements_are_the_runtime_dependencies_without_boto3() -> None:
+    lines = (LAYER / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    names = {
+        line.split(">")[0].split("=")[0].split("<")[0].strip().lower()
+        for line in lines
+        if line.strip() and not line.startswith("#")
+    }
+    assert {
+        "aws-lambda-powertools",
+        "orjson",
+        "pyyaml",
+        "opensearch-py",
+        "requests",
+        "requests-aws4auth",
+        "slack-sdk",
+    } <= names
+    assert "boto3" not in names and "botocore" not in names
+    assert Path(LAYER / "logpipe" / "__init__.py").is_file()
