@@ -125,9 +125,14 @@ class BootstrapParams:
 
     @property
     def physical_id(self) -> str:
-        """CloudFormation PhysicalResourceId: stable for the domain and index prefix."""
+        """CloudFormation PhysicalResourceId: the domain and environment, the key the owned names derive from.
+
+        A new id makes CloudFormation delete the old resource after the update; that teardown removes objects
+        named after the environment, so the id must change exactly when the domain or environment does (an
+        IndexPrefix change is an in-place update of the same objects).
+        """
         host = urlsplit(self.endpoint).hostname or "opensearch"
-        return f"logpipe-bootstrap:{host}:{self.index_prefix}"
+        return f"logpipe-bootstrap:{host}:{self.environment}"
 
     def dashboards_base(self) -> str:
         """Dashboards URL (``<domain>/_dashboards`` on AWS unless DashboardsUrl says otherwise)."""
