@@ -233,3 +233,13 @@ def test_odd_json_shapes_never_raise(body: dict[str, Any]) -> None:
     if "logpipe_alert" in body:
         body["logpipe_alert"] = 1
     check_limits(render_alert(parse_alert(json.dumps(body)), [], CTX))
+
+
+def test_real_pii_engine_masks_the_malformed_sample() -> None:
+    from logpipe.slack.blocks import default_masker
+
+    ctx = RenderContext(mask=default_masker(), environment="prod")
+    payload = render_alert(parse_alert(*sns_message("sns-malformed.json")), [], ctx)
+    joined = json.dumps(payload)
+    for secret in ("kim@example.com", "010-1234-5678", "hunter2"):
+        assert secret not in joined
