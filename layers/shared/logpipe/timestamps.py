@@ -183,10 +183,9 @@ class TimeNormaliser:
             j = i + 1
             while j < n and text[j].isdigit():
                 j += 1
-            fraction = text[i + 1 : j]
-            if not fraction:
-                return None
-            i = j
+            if j > i + 1:  # "04:30:30, Info" (Windows CBS): a separator without digits is not a fraction
+                fraction = text[i + 1 : j]
+                i = j
         zone = ""
         if i < n:
             c = text[i]
@@ -317,6 +316,11 @@ def _is_decimal(text: str) -> bool:
 _Converter = Callable[[TimeNormaliser, "re.Match[str]"], "str | None"]
 
 
+def _g(m: re.Match[str], name: str) -> str:
+    """A group's text, empty when the layout has no such group or it did not take part."""
+    return m.groupdict().get(name) or ""
+
+
 def _month(name: str) -> int:
     return MONTHS.get(name[:3].lower(), 0)
 
@@ -325,7 +329,7 @@ def _convert(
     tn: TimeNormaliser, m: re.Match[str], year: int, month: int, day: int, zone: str = "", fraction: str = ""
 ) -> str | None:
     hour, minute = int(m.group("h")), int(m.group("mi"))
-    second = int(m.group("s") or 0)
+    second = int(_g(m, "s") or 0)
     if month < 1 or month > 12:
         return None
     key = (m.group(0)[: m.end("s") - m.start(0)] if m.group("s") else m.group(0), zone + "|" + str(year))
@@ -335,20 +339,18 @@ def _convert(
 
 def _apache(tn: TimeNormaliser, m: re.Match[str]) -> str | None:
     # 25/Nov/2025:07:00:00 +0000
-    return _convert(
-        tn, m, int(m.group("y")), _month(m.group("b")), int(m.group("d")), m.group("z") or "", m.group("f") or ""
-    )
+    return _convert(tn, m, int(m.group("y")), _month(m.group("b")), int(m.group("d")), _g(m, "z"), _g(m, "f"))
 
 
 def _ctime(tn: TimeNormaliser, m: re.Match[str]) -> str | None:
     # Sun Dec 04 04:47:44 2005 (Apache error log, C asctime)
-    return _convert(tn, m, int(m.group("y")), _month(m.group("b")), int(m.group("d")), "", m.group("f") or "")
+    return _convert(tn, m, int(m.group("y")), _month(m.group("b")), int(m.group("d")), "", _g(m, "f"))
 
 
 def _syslog(tn: TimeNormaliser, m: re.Match[str]) -> str | None:
     # Nov 25 07:00:01 (RFC 3164: no year, no zone)
     month, day = _month(m.group("b")), int(m.group("d"))
-    return _convert(tn, m, tn.infer_year(month, day), month, day, "", m.group("f") or "")
+    return _convert(tn, m, tn.infer_year(month, day), month, day, "", _g(m, "f"))
 
 
 def _jul(tn: TimeNormaliser, m: re.Match[str]) -> str | None:
@@ -366,13 +368,13 @@ def _numeric_date(tn: TimeNormaliser, m: re.Match[str]) -> str | None:
     year = int(m.group("y"))
     if year < 100:
         year += 2000 if year < 70 else 1900
-    return _convert(tn, m, year, int(m.group("mo")), int(m.group("d")), m.group("z") or "", m.group("f") or "")
+    return _convert(tn, m, year, int(m.group("mo")), int(m.group("d")), _g(m, "z"), _g(m, "f"))
 
 
 def _no_year(tn: TimeNormaliser, m: re.Match[str]) -> str | None:
     # 03-17 16:13:38.811 (logcat), 10.30 16:49:06 (Proxifier), 0517 15:04:22.619632 (glog)
     month, day = int(m.group("mo")), int(m.group("d"))
-    return _convert(tn, m, tn.infer_year(month, day), month, day, "", m.group("f") or "")
+    return _convert(tn, m, tn.infer_year(month, day), month, day, "", _g(m, "f"))
 
 
 def _ordinal(tn: TimeNormaliser, m: re.Match[str]) -> str | None:
@@ -384,7 +386,7 @@ def _ordinal(tn: TimeNormaliser, m: re.Match[str]) -> str | None:
         return None
     if date.year != year:
         return None
-    return _convert(tn, m, year, date.month, date.day, m.group("z") or "", m.group("f") or "")
+    return _convert(tn, m, year, date.month, date.day, _g(m, "z"), _g(m, "f"))
 
 
 def _epoch_prefix(tn: TimeNormaliser, m: re.Match[str]) -> str | None:
@@ -416,7 +418,13 @@ def _build_layouts() -> tuple[tuple[Callable[[str], bool], re.Pattern[str], _Con
             ),
             _numeric_date,
         ),
-        (digit, re.compile(rf"(?P<y>\d{{4}})(?P<mo>\d\d)(?P<d>\d\d)-{_TIME}{_FRACTION}"), _numeric_date),
+        (
+            digit,  # 20171223-22:15:29:606, also unpadded 20171223-23:1:5:778 (HealthApp)
+            re.compile(
+                r"(?P<y>\d{4})(?P<mo>\d\d)(?P<d>\d\d)-(?P<h>\d\d?):(?P<mi>\d\d?):(?P<s>\d\d?)(?::(?P<f>\d{1,3}))?"
+            ),
+            _numeric_date,
+        ),
         (digit, re.compile(rf"(?P<y>\d\d)/(?P<mo>\d\d)/(?P<d>\d\d) {_TIME}{_FRACTION}(?!\d)"), _numeric_date),
         (
             digit,

@@ -404,8 +404,6 @@ def _parse_json(obj: dict[str, Any], parsers: ParserSet, *, top_level: bool) -> 
         if trace_text is not None:
             message = head
             _set_trace(doc, trace_text)
-    if "error.stack_trace" in doc and "log.level" not in doc:
-        doc["log.level"] = "error"
     doc["message"] = message
     doc["logpipe.parse"] = name
     return doc
@@ -429,7 +427,9 @@ def _int_or_str(value: Any) -> int | str:
 
 
 def _set_trace(doc: dict[str, Any], trace: str) -> None:
+    """Record a stack trace; a record carrying one and no level of its own is an error."""
     doc["error.stack_trace"] = trace
+    doc.setdefault("log.level", "error")
     if "error.type" not in doc:
         found = extract_error(trace)
         if found is not None:
