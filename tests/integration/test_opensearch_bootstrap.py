@@ -41,6 +41,7 @@ def props(httpserver: HTTPServer, **extra: str) -> dict[str, str]:
         "RetentionDays": "30",
         "FirehoseRoleArn": ARN + "firehose",
         "OperatorRoleArn": ARN + "operators",
+        "ReaderRoleArns": ARN + "slack-notifier, " + ARN + "cli",
         "SnsTopicArn": "arn:aws:sns:ap-northeast-2:123456789012:alerts",
         "SnsRoleArn": ARN + "opensearch-sns",
         "DashboardsUrl": httpserver.url_for("/_dashboards"),
@@ -73,7 +74,11 @@ def test_first_run_creates_everything(httpserver: HTTPServer, fake: FakeOpenSear
     assert policy["ism_template"][0]["index_patterns"] == ["logs-prod-*"]
     assert fake.mappings["logpipe_prod_firehose"]["backend_roles"] == [ARN + "firehose"]
     assert fake.roles["logpipe_prod_firehose"]["index_permissions"][0]["index_patterns"] == ["logs-prod-*"]
-    assert fake.mappings["logpipe_prod_operator"]["backend_roles"] == [ARN + "operators"]
+    assert fake.mappings["logpipe_prod_operator"]["backend_roles"] == [
+        ARN + "operators",
+        ARN + "slack-notifier",
+        ARN + "cli",
+    ]
     assert fake.channels["logpipe-prod-sns"]["sns"]["role_arn"] == ARN + "opensearch-sns"
     names = sorted(m["body"]["name"] for m in fake.monitors.values())
     assert names == sorted(f"logpipe-prod-{r.name}" for r in load_rules().enabled())
@@ -142,7 +147,9 @@ def test_channel_failure_skips_monitors(httpserver: HTTPServer, fake: FakeOpenSe
 def test_without_optional_arns_steps_are_skipped_and_monitors_have_no_actions(
     httpserver: HTTPServer, fake: FakeOpenSearch
 ) -> None:
-    report = bootstrap(httpserver, FirehoseRoleArn="", OperatorRoleArn="", SnsTopicArn="", SnsRoleArn="")
+    report = bootstrap(
+        httpserver, FirehoseRoleArn="", OperatorRoleArn="", ReaderRoleArns="", SnsTopicArn="", SnsRoleArn=""
+    )
     assert report.ok
     statuses = {s.step: s.status for s in report.steps}
     assert statuses["security"] == "skipped" and statuses["notification-channel"] == "skipped"

@@ -48,6 +48,7 @@ class BootstrapParams:
     retention_days: int = 30
     firehose_role_arn: str = ""
     operator_role_arn: str = ""
+    reader_role_arns: tuple[str, ...] = ()
     sns_topic_arn: str = ""
     sns_role_arn: str = ""
     dashboards_url: str = ""
@@ -90,6 +91,7 @@ class BootstrapParams:
             retention_days=number("RetentionDays", 30, 1),
             firehose_role_arn=text("FirehoseRoleArn"),
             operator_role_arn=text("OperatorRoleArn"),
+            reader_role_arns=tuple(a.strip() for a in text("ReaderRoleArns").split(",") if a.strip()),
             sns_topic_arn=text("SnsTopicArn"),
             sns_role_arn=text("SnsRoleArn"),
             dashboards_url=text("DashboardsUrl"),
@@ -230,12 +232,15 @@ def put_ism_policy(api: OpenSearchApi, params: BootstrapParams) -> tuple[str, st
 
 def put_security(api: OpenSearchApi, params: BootstrapParams) -> tuple[str, str]:
     """Roles and role mappings for the Firehose role and operators (fine-grained access control)."""
-    roles = security_roles(params.artefacts, params.firehose_role_arn, params.operator_role_arn)
+    readers = params.reader_role_arns
+    roles = security_roles(params.artefacts, params.firehose_role_arn, params.operator_role_arn or ",".join(readers))
     if not roles:
         return "skipped", "no FirehoseRoleArn / OperatorRoleArn given"
+    operator_role = params.artefacts.names["role_operator"]
     for name, spec in roles.items():
         api.call("PUT", f"/_plugins/_security/api/roles/{name}", spec["role"])
-        mapping = {"backend_roles": [spec["backend_role"]], "description": spec["description"]}
+        backend = [spec["backend_role"]] if name != operator_role else [params.operator_role_arn, *readers]
+        mapping = {"backend_roles": [arn for arn in backend if arn], "description": spec["description"]}
         api.call("PUT", f"/_plugins/_security/api/rolesmapping/{name}", mapping)
     return "updated", ", ".join(sorted(roles))
 
