@@ -212,7 +212,7 @@ def parse_text(text: str, parsers: ParserSet) -> tuple[dict[str, Any], dict[str,
         head, trace = split_message(full)
         if trace is not None:
             doc["message"] = head
-            _set_trace(doc, trace)
+            _set_trace(doc, trace, head)
         else:
             doc["message"] = full
     return doc, extra if isinstance(extra, dict) else {}
@@ -403,7 +403,7 @@ def _parse_json(obj: dict[str, Any], parsers: ParserSet, *, top_level: bool) -> 
         head, trace_text = split_message(message)
         if trace_text is not None:
             message = head
-            _set_trace(doc, trace_text)
+            _set_trace(doc, trace_text, head)
     doc["message"] = message
     doc["logpipe.parse"] = name
     return doc
@@ -426,12 +426,18 @@ def _int_or_str(value: Any) -> int | str:
     return int(text) if text.isdigit() else text
 
 
-def _set_trace(doc: dict[str, Any], trace: str) -> None:
-    """Record a stack trace; a record carrying one and no level of its own is an error."""
+def _set_trace(doc: dict[str, Any], trace: str, head: str = "") -> None:
+    """Record a stack trace; a record carrying one and no level of its own is an error.
+
+    ``head`` is the message line before the trace: Go's ``http: panic serving ...: msg`` puts the panic
+    there, before the goroutine dump.
+    """
     doc["error.stack_trace"] = trace
     doc.setdefault("log.level", "error")
     if "error.type" not in doc:
         found = extract_error(trace)
+        if found is None and head:
+            found = extract_error(f"{head}\n{trace}")
         if found is not None:
             doc["error.type"], error_message = found
             if error_message and "error.message" not in doc:

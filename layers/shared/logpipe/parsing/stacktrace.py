@@ -20,11 +20,13 @@ import re
 
 _FRAME_MARKERS = ("\n\tat ", "\n    at ", "\n   at ", "\n  at ", "\n at ")
 _JAVA_HEADER = re.compile(
-    r"^\s*(?:Exception in thread \"[^\"]*\"\s+|Caused by:\s+|Unhandled exception\.\s+)?"
+    r"^\s*(?:Exception in thread (?:\"[^\"]*\"|\S+)\s+|Caused by:\s+|Unhandled exception\.\s+)?"
     r"(?P<type>[A-Za-z_$][\w$]*(?:[.$/][\w$]+)*(?:`\d+)?(?:\[[^\]]*\])?)(?::\s*(?P<msg>.*))?$"
 )
+# "Logger: SomeException: message" (java.util.logging puts the logger before the exception)
+_INNER_EXCEPTION = re.compile(r"(?P<type>[\w$.]*(?:Exception|Error|Throwable)): ?(?P<msg>.*)")
 _PY_LAST = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?::\s?(?P<msg>.*))?$")
-_GO_PANIC = re.compile(r"(?m)^(?:.*?: )?(?P<type>panic|fatal error): (?P<msg>.*)$")
+_GO_PANIC = re.compile(r"(?m)^(?:.*?: )?(?P<type>panic|fatal error)(?: serving \S+)?: (?P<msg>.*)$")
 
 
 def looks_like_trace(text: str) -> bool:
@@ -75,9 +77,13 @@ def _framed(trace: str) -> tuple[str, str] | None:
         if m is None:
             continue
         kind = m.group("type")
-        if "." not in kind and not kind.endswith(("Error", "Exception", "Throwable")):
+        if not _plausible_type(kind):
             continue
         message = (m.group("msg") or "").strip()
+        if not kind.endswith(("Error", "Exception", "Throwable")):
+            inner = _INNER_EXCEPTION.match(message)
+            if inner is not None:
+                kind, message = inner.group("type"), inner.group("msg").strip()
         if " ---> " in message:  # .NET inner exception on the same line
             message = message.split(" ---> ", 1)[0].strip()
         return kind, message
@@ -100,8 +106,15 @@ def split_message(text: str) -> tuple[str, str | None]:
     return first.rstrip(), tail.strip("\n")
 
 
+def _plausible_type(kind: str) -> bool:
+    return "." in kind or kind.endswith(("Error", "Exception", "Throwable"))
+
+
 def _is_exception_header(first: str, tail: str) -> bool:
-    if tail.lstrip(" \t").startswith("at "):
-        m = _JAVA_HEADER.match(first)
-        return m is not None
-    return first.startswith(("panic: ", "fatal error: "))
+    """Is the first line of a multi-line message the exception itself (not a log message before it)?"""
+    if first.startswith(("panic: ", "fatal error: ")):
+        return True
+    m = _JAVA_HEADER.match(first)
+    if m is None or not _plausible_type(m.group("type")):
+        return False
+    return any(marker in "\n" + tail for marker in _FRAME_MARKERS)

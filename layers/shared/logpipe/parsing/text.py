@@ -407,9 +407,12 @@ def generic(line: str, tn: TimeNormaliser) -> Fields | None:
     first 80 characters), then a level word within the next characters. Claims only lines with a time."""
     found = tn.leading(line)
     offset = 0
-    if found is None and line.startswith("- "):
-        found = tn.leading(line[2:])
-        offset = 2
+    if found is None:
+        # BGL/Thunderbird-style: an alert tag ("-", "APPREAD", "KERNDTLB") then an epoch
+        space = line.find(" ", 0, 16)
+        if space > 0 and line[space + 1 : space + 2] == "1" and (line[:space] == "-" or line[:space].isupper()):
+            found = tn.leading(line[space + 1 :])
+            offset = space + 1
     if found is None:
         m = _EMBEDDED_ISO.search(line, 0, 80)
         if m is None:
