@@ -243,3 +243,10 @@ def test_real_pii_engine_masks_the_malformed_sample() -> None:
     joined = json.dumps(payload)
     for secret in ("kim@example.com", "010-1234-5678", "hunter2"):
         assert secret not in joined
+
+
+def test_html_escaped_rendering_with_raw_line_breaks_still_parses() -> None:
+    body = '{"logpipe_alert":1,"kind":"count","rule":"r","severity":"2","alerts":[null],"buckets":,'
+    body += '"description":"two\nlines &quot;quoted&quot;"}'
+    alert = parse_alert(body)
+    assert alert.source == "logpipe" and alert.description.startswith("two\nlines")

@@ -105,11 +105,13 @@ def lenient_json(text: str) -> Any:
     """``json.loads`` that also accepts the one defect a mustache template can produce: an empty value.
 
     ``{{#toJson}}`` renders nothing when its path is missing (a failed query), leaving ``"buckets":,``.
+    Raw control characters inside strings are accepted too (``strict=False``), in case a cluster renders
+    ``{{var}}`` with HTML rather than JSON escaping and a message carries a line break.
     """
     try:
         return json.loads(text)
     except ValueError:
-        return json.loads(_EMPTY_VALUE.sub(r"\1null", text))
+        return json.loads(_EMPTY_VALUE.sub(r"\1null", text), strict=False)
 
 
 def _list(value: Any) -> list[Any]:
