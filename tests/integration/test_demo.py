@@ -25,7 +25,6 @@ def test_scenario_is_deterministic_and_breaks_traces_in_payment_first() -> None:
     assert [service for _, service in errors] == ["payment", "order", "api-gateway"]
 
 
-@pytest.mark.slow
 def test_demo_runs_end_to_end_and_names_payment_as_origin(tmp_path: Path) -> None:
     out = tmp_path / "demo"
     result = CliRunner().invoke(
