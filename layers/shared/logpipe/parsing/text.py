@@ -432,7 +432,9 @@ def generic(line: str, tn: TimeNormaliser) -> Fields | None:
         _put_level(out, lm.group(1))
     if offset == 0:
         message = line[end:].lstrip(" ]:,|-\t")
-        if lm is not None and lm.start() <= 3:
+        # The level right after the time, or after a pid/thread number ("081109 203615 148 INFO ..."):
+        # the message starts after it.
+        if lm is not None and (lm.start() <= 3 or window[: lm.start()].strip(" []:,|-\t").isdigit()):
             message = window[lm.end() :].lstrip(" ]:,|-\t") + line[end + 100 :]
         out["message"] = message or line
     else:
