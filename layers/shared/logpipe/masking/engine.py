@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from logpipe.masking import actions
-from logpipe.masking.config import CustomRule, MaskingConfig
+from logpipe.masking.config import CustomRule, MaskingConfig, RuleConfig
 from logpipe.masking.recognizers import (
     BUILTIN_FINDERS,
     ScanContext,
@@ -33,7 +33,7 @@ PRIORITY: dict[str, int] = {
     "SECRET": 75,
     "EMAIL_ADDRESS": 60,
     "CREDIT_CARD": 58,
-    "IBAN_CODE": 57,
+    "IBAN_CODE": 59,
     "KR_RRN": 56,
     "KR_FRN": 56,
     "KR_BRN": 55,
@@ -92,6 +92,9 @@ class Masker:
         self._secret_keys = config.secret_keys
         self._secret_pattern = compile_secret_pairs(config.secret_keys) if config.secret_keys else None
         self._customs = tuple(_CompiledCustom(c, re.compile(c.pattern)) for c in config.custom_rules)
+        self._custom_rules = {
+            c.type: RuleConfig(type=c.type, action=c.action, keep_last=c.keep_last) for c in config.custom_rules
+        }
         self._skip_exact = frozenset(f for f in config.skip_fields if not f.endswith(".*"))
         self._skip_prefixes = tuple(f[:-1] for f in config.skip_fields if f.endswith(".*"))
         self._ip_fields = frozenset(config.ip_fields)
@@ -133,7 +136,7 @@ class Masker:
     def _replacement(self, entity: str, value: str) -> str:
         if entity == "IP_ADDRESS" and self.config.ip_policy == "truncate":
             return actions.truncate_ip(value)
-        rule = self.config.rule_for(entity)
+        rule = self._custom_rules.get(entity) or self.config.rule_for(entity)
         if rule.action == "partial":
             return actions.partial(value, rule.keep_last)
         if rule.action == "hash" and self._hmac_key is not None:

@@ -47,6 +47,8 @@ class ScanContext:
     def has_context(self, start: int, keywords: tuple[str, ...], window: int = 40) -> bool:
         """A keyword shortly before ``start``, or the field's own name (the name is context too)."""
         before = self.lower[max(0, start - window) : start]
+        if "<" in before:  # our own placeholders (<phone_number>) are not context
+            before = _LOWER_PLACEHOLDER.sub(" ", before)
         if any(k in before for k in keywords):
             return True
         return self.field is not None and any(k in self.field.lower() for k in keywords)
@@ -59,6 +61,7 @@ class ScanContext:
 
 
 _DIGIT = re.compile(r"\d")
+_LOWER_PLACEHOLDER = re.compile(r"<[a-z][a-z0-9_]*(?::[a-p]{16})?>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,16 +97,39 @@ def _card(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
         return []
     out: list[Span] = []
     text = ctx.text
-    for m in _CARD.finditer(text):
+    pos = 0
+    while True:
+        m = _CARD.search(text, pos)
+        if m is None:
+            return out
         start, end = m.span()
-        # Longest prefix ending at a group boundary that validates (a card followed by another number).
-        ends = [end] + [i for i in range(end - 1, start, -1) if text[i] in " -"]
-        for stop in ends:
-            digits = text[start:stop].replace(" ", "").replace("-", "")
-            if 12 <= len(digits) <= 19 and v.card_brand_ok(digits) and v.luhn_ok(digits):
-                out.append((start, stop, "CREDIT_CARD"))
-                break
-    return out
+        # Numbers next to each other ("tel 0000000 4111 1111 ..."): try every digit group as a start
+        # and, from it, the longest run of whole groups that validates.
+        groups = [g.span() for g in _DIGIT_GROUP.finditer(text, start, end)]
+        digits = text[start:end].replace(" ", "").replace("-", "")
+        offsets = [0]
+        for gs, ge in groups:
+            offsets.append(offsets[-1] + ge - gs)
+        found_stop = None
+        for i in range(len(groups)):
+            if found_stop is not None and groups[i][0] < found_stop:
+                continue
+            for j in range(len(groups) - 1, i - 1, -1):
+                n = offsets[j + 1] - offsets[i]
+                if n > 19:
+                    continue
+                if n < 12:
+                    break
+                candidate = digits[offsets[i] : offsets[j + 1]]
+                if v.card_brand_ok(candidate) and v.luhn_ok(candidate):
+                    out.append((groups[i][0], groups[j][1], "CREDIT_CARD"))
+                    found_stop = groups[j][1]
+                    break
+        # Resume after the card, or at the next group so a run longer than 19 digits is not skipped.
+        pos = found_stop if found_stop is not None else (groups[1][0] if len(groups) > 1 else end)
+
+
+_DIGIT_GROUP = re.compile(r"\d+")
 
 
 # --- phone numbers --------------------------------------------------------------------------------------
@@ -201,7 +227,8 @@ def _mac(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
 
 
 # --- IBAN -----------------------------------------------------------------------------------------------
-_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2} ?\d{2}(?: ?[A-Z0-9]){11,30}")
+_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}[ .-]?\d{2}(?:[ .-]?[A-Za-z0-9]){11,30}")
+_IBAN_SEPARATORS = " .-"
 
 
 def _iban(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
@@ -209,21 +236,26 @@ def _iban(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
         return []
     text = ctx.text
     out: list[Span] = []
-    for m in _IBAN.finditer(text):
+    pos = 0
+    while True:
+        m = _IBAN.search(text, pos)
+        if m is None:
+            return out
         start = m.start()
+        pos = start + 1
         length = v.IBAN_LENGTHS.get(text[start : start + 2])
         if length is None:
             continue
         count, stop = 0, start
         while stop < m.end() and count < length:
-            if text[stop] != " ":
+            if text[stop] not in _IBAN_SEPARATORS:
                 count += 1
             stop += 1
         if count != length or (stop < len(text) and text[stop].isalnum()):
             continue
-        if v.iban_ok(text[start:stop].replace(" ", "")):
+        if v.iban_ok("".join(ch for ch in text[start:stop] if ch not in _IBAN_SEPARATORS)):
             out.append((start, stop, "IBAN_CODE"))
-    return out
+            pos = stop
 
 
 # --- Korean identifiers ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import ipaddress
+import re
 
 # IBAN lengths per country (SWIFT IBAN registry, incl. the partial/experimental members Presidio lists).
 IBAN_LENGTHS: dict[str, int] = {
@@ -69,11 +70,37 @@ def card_brand_ok(digits: str) -> bool:
     return False
 
 
+# BBAN structure of the most used countries (IBAN registry: n = digits, a = upper-case letters,
+# c = letters or digits); other countries are checked by length and checksum only.
+IBAN_BBAN: dict[str, str] = {
+    "AD": "8n12c", "AT": "16n", "BA": "16n", "BE": "12n", "BG": "4a6n8c", "CH": "5n12c", "CY": "8n16c",
+    "CZ": "20n", "DE": "18n", "DK": "14n", "EE": "16n", "ES": "20n", "FI": "14n", "FO": "14n", "FR": "10n11c2n",
+    "GB": "4a14n", "GI": "4a15c", "GL": "14n", "GR": "7n16c", "HR": "17n", "HU": "24n", "IE": "4a14n",
+    "IS": "22n", "IT": "1a10n12c", "LI": "5n12c", "LT": "16n", "LU": "3n13c", "LV": "4a13c", "MC": "10n11c2n",
+    "ME": "18n", "MT": "4a5n18c", "NL": "4a10n", "NO": "11n", "PL": "24n", "PT": "21n", "RO": "4a16c",
+    "RS": "18n", "SE": "20n", "SI": "15n", "SK": "20n", "SM": "1a10n12c", "TR": "5n1n16c",
+}  # fmt: skip
+_BBAN_RE: dict[str, re.Pattern[str]] = {}
+
+
+def _bban_pattern(spec: str) -> re.Pattern[str]:
+    classes = {"n": "[0-9]", "a": "[A-Z]", "c": "[A-Za-z0-9]"}
+    return re.compile("".join(f"{classes[k]}{{{n}}}" for n, k in re.findall(r"(\d+)([nac])", spec)))
+
+
 def iban_ok(compact: str) -> bool:
-    """Country length and the ISO 13616 mod-97 check on an IBAN without spaces (upper case)."""
-    if IBAN_LENGTHS.get(compact[:2]) != len(compact) or not compact[2:4].isdigit():
+    """Country length, BBAN structure and the ISO 13616 mod-97 check on an IBAN without separators."""
+    country = compact[:2]
+    if IBAN_LENGTHS.get(country) != len(compact) or not compact[2:4].isdigit():
         return False
-    rearranged = compact[4:] + compact[:4]
+    spec = IBAN_BBAN.get(country)
+    if spec is not None:
+        pattern = _BBAN_RE.get(country)
+        if pattern is None:
+            pattern = _BBAN_RE[country] = _bban_pattern(spec)
+        if pattern.fullmatch(compact[4:]) is None:
+            return False
+    rearranged = (compact[4:] + compact[:4]).upper()
     try:
         number = int("".join(str(int(ch, 36)) for ch in rearranged))
     except ValueError:
@@ -109,8 +136,8 @@ def rrn_status(digits: str) -> str | None:
     born = _rrn_birth(digits)
     if born is None:
         return None
-    if gender in "90":  # born in the 1800s: only a checksum makes this believable
-        return "valid" if rrn_checksum_ok(digits) else None
+    if gender in "90" and born.year < 1868:  # born in the 1800s: must have been alive when RRNs began (1968)
+        return None
     if born >= _RANDOM_SINCE:
         return "valid"
     if int(digits[7:9]) > 96:  # place-of-birth code (pre-2020 scheme)
@@ -131,7 +158,7 @@ def brn_ok(digits: str) -> bool:
 def ipv4_ok(text: str) -> bool:
     """Four octets 0-255 without leading-zero ambiguity; 0.x.x.x is never a host (version-number shape)."""
     parts = text.split(".")
-    if len(parts) != 4 or parts[0] == "0":
+    if len(parts) != 4 or (parts[0] == "0" and text != "0.0.0.0"):
         return False
     return all(p.isdigit() and int(p) <= 255 and (p == "0" or p[0] != "0") for p in parts)
 

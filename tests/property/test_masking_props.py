@@ -1,0 +1,114 @@
+"""Invariants of the masking engine on arbitrary and hostile input."""
+
+from __future__ import annotations
+
+import time
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logpipe.masking import load_masker
+
+# Text biased towards the characters detectors care about, plus anything Unicode.
+PIIISH = st.text(alphabet=st.sampled_from(list("0123456789-. :@/+()=_\"'abcdefABCDEFMKRSxyz<>~\n")), max_size=200)
+ANY_TEXT = st.one_of(st.text(max_size=300), PIIISH)
+SAMPLES = st.sampled_from(
+    [
+        "kim@example.com",
+        "010-1234-5678",
+        "4111 1111 1111 1111",
+        "10.1.2.3",
+        "2001:db8::1",
+        "960121-1234567",
+        "104-86-56659",
+        "password=hunter2",
+        "DE89 3704 0044 0532 0130 00",
+        "00:1A:2B:3C:4D:5E",
+        "Bearer abcDEF123456",
+    ]
+)
+MIXED = st.lists(st.one_of(SAMPLES, PIIISH), max_size=8).map(" ".join)
+
+# The longest placeholder a value can become is bounded, so a record grows by at most this per entity.
+MAX_GROWTH_PER_ENTITY = len("<KR_DRIVER_LICENSE>")
+
+
+@settings(max_examples=300, deadline=None)
+@given(ANY_TEXT | MIXED)
+def test_never_raises_and_offsets_are_valid(text: str) -> None:
+    masked, entities = load_masker().mask_text(text)
+    assert isinstance(masked, str)
+    previous_end = 0
+    for e in entities:
+        assert previous_end <= e.start < e.end <= len(text)
+        previous_end = e.end
+
+
+@settings(max_examples=300, deadline=None)
+@given(ANY_TEXT | MIXED)
+def test_idempotent(text: str) -> None:
+    masker = load_masker()
+    once, _ = masker.mask_text(text)
+    twice, _ = masker.mask_text(once)
+    assert twice == once
+
+
+@settings(max_examples=300, deadline=None)
+@given(ANY_TEXT | MIXED)
+def test_growth_is_bounded(text: str) -> None:
+    masked, entities = load_masker().mask_text(text)
+    assert len(masked) <= len(text) + MAX_GROWTH_PER_ENTITY * len(entities)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.sampled_from(["message", "labels.a", "url.full", "trace.id", "labels.token"]), MIXED))
+def test_documents_keep_their_keys(doc: dict[str, str]) -> None:
+    before = set(doc)
+    fired = load_masker().mask_document(doc)
+    assert set(doc) == before
+    assert all(isinstance(t, str) and t.isupper() for t in fired)
+
+
+ADVERSARIAL = [
+    "1" * 1000,  # digit runs (cards, RRNs, phones)
+    "1-" * 500,
+    "1 " * 500,
+    "a" * 1000 + "@",  # e-mail local part without a domain
+    "a@" * 500,
+    "a." * 500 + "@b",
+    ":" * 1000,  # IPv6 colons
+    "1:" * 500,
+    "ab:" * 333,
+    "1." * 500,  # IPv4 dots
+    "AB12 " * 200,  # IBAN groups
+    "password=" * 100,
+    '"secret": "' * 100,
+    "\\x" * 500,
+    "-----BEGIN PRIVATE KEY-----" * 30,
+    "eyJa." * 200,
+    "+1 " * 300,
+    "(12) " * 200,
+    "M123" * 250,
+    "00:" * 333,
+]
+
+
+def _elapsed(text: str) -> float:
+    masker = load_masker()
+    start = time.perf_counter()
+    masker.mask_text(text)
+    return time.perf_counter() - start
+
+
+def test_linear_time_on_adversarial_input() -> None:
+    """Each hostile pattern at ~5 KB and ~50 KB: the larger must not cost much more than 10x.
+
+    Not a timing threshold: super-linear patterns would cost 100x (quadratic) or never finish; the ratio
+    allowed (30x) leaves room for noise on a busy machine. The minimum of 3 runs damps scheduling jitter.
+    """
+    for unit in ADVERSARIAL:
+        small = unit * (5_000 // len(unit) + 1)
+        large = unit * (50_000 // len(unit) + 1)
+        t_small = min(_elapsed(small) for _ in range(3))
+        t_large = min(_elapsed(large) for _ in range(3))
+        assert t_large <= max(t_small, 1e-3) * 30, f"{unit[:20]!r}: {t_small:.4f}s at 5 KB, {t_large:.4f}s at 50 KB"
