@@ -171,7 +171,10 @@ SAMPLES: dict[str, dict[str, list[str]]] = {
     "aws-sam-cli/KinesisFirehoseSyslog.rendered.json": {"search": ["Ok"] * 2, "archive": ["Ok"] * 2},
     "aws-sam-cli/KinesisFirehoseStreamsAsSource.rendered.json": {"search": ["Ok"], "archive": ["Ok"]},
     # The SAM template's own base64 is malformed (data after "=="): kept, failed, never a crash.
-    "aws-sam-cli/KinesisFirehoseApachelog.rendered.json": {"search": ["ProcessingFailed"], "archive": ["ProcessingFailed"]},
+    "aws-sam-cli/KinesisFirehoseApachelog.rendered.json": {
+        "search": ["ProcessingFailed"],
+        "archive": ["ProcessingFailed"],
+    },
     # CloudWatch Logs subscription payloads: one control message (Dropped) and 3 multi-event records.
     "aws-sam-cli/KinesisFirehoseCloudwatchLogsProcessor.rendered.json": {
         "search": ["Dropped", "ProcessingFailed", "ProcessingFailed", "ProcessingFailed"],
