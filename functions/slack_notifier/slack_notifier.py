@@ -13,12 +13,14 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 
 from logpipe.slack.blocks import RenderContext, default_masker
 from logpipe.slack.notifier import Notifier, notify
 
 logger = Logger(service="logpipe-slack-notifier")
+metrics = Metrics(service="slack-notifier")
 SECRET_MAX_AGE_S = 300
 POST_BUDGET_S = 20.0
 
@@ -124,6 +126,7 @@ def _processor() -> Callable[..., dict[str, Any]]:
     return wrapped
 
 
+@metrics.log_metrics(raise_on_empty_metrics=False)
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """One Slack message per SNS record; raises on transient Slack errors so Lambda retries the event."""
@@ -134,7 +137,13 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     for record in event.get("Records") or []:
         if not isinstance(record, dict):
             continue
-        summary = process(record=record)
+        try:
+            summary = process(record=record)
+        except Exception:
+            metrics.add_metric(name="AlertsFailed", unit=MetricUnit.Count, value=1)
+            raise
+        outcome = "AlertsDeadLettered" if summary.get("status") == "dead-lettered" else "AlertsPosted"
+        metrics.add_metric(name=outcome, unit=MetricUnit.Count, value=1)
         logger.info("alert handled", extra={"alert": summary})
         results.append(summary)
     return {"results": results}

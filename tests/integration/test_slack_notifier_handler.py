@@ -93,7 +93,7 @@ def test_posts_once_even_when_sns_delivers_twice(handler_module: Any, httpserver
 
 
 def test_permanent_error_goes_to_the_dead_letter_queue(
-    handler_module: Any, httpserver: HTTPServer, aws: dict[str, str]
+    handler_module: Any, httpserver: HTTPServer, aws: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     slack(httpserver, 410, "channel_is_archived")
     result = handler_module.handler(load_event("sns-cloudwatch-alarm.json"), FakeLambdaContext("notifier"))
@@ -102,6 +102,7 @@ def test_permanent_error_goes_to_the_dead_letter_queue(
     body = json.loads(messages[0]["Body"])
     assert body["status"] == 410 and body["slack_body"] == "channel_is_archived"
     assert body["record"]["Sns"]["MessageId"] == "2d6f4c1e-1111-4a3b-9c1d-000000000004"
+    assert '"AlertsDeadLettered"' in capsys.readouterr().out  # EMF metric for the dashboard
 
 
 def test_transient_error_raises_so_lambda_retries_and_the_retry_posts(
