@@ -176,3 +176,21 @@ def test_archive_objects_are_named_like_firehose_and_partitioned_by_service_and_
     assert keys[1].startswith("logs/service=pay_ment_x/")
     # the object name carries the arrival time of its oldest record
     assert "-archive-1-2025-11-25-02-00-00-" in keys[1]
+
+
+def test_archive_batch_whose_output_passes_6_mb_keeps_every_record(tmp_path: Path) -> None:
+    """Gzip-aggregated input inflates: records that would push the response past 6 MB come back
+    ProcessingFailed and land in processing-failed with their data, and the counts still add up."""
+    line = "2026-11-25 00:00:00.000 INFO c.s.order.OrderService : order {n} confirmed " + "status=ok " * 40
+    source = LineSource("big", [line.format(n=i) for i in range(9000)], service="order")
+    report = run_local([source], RunOptions(out_dir=tmp_path, streams=("archive",), seed=3), FakeLambdaContext)
+    assert report.problems() == []
+    stats = report.streams["archive"].stats
+    assert stats.failed_by_reason["response-size-limit"] > 0
+    archived = sum(body.count(b"\n") for body in _objects(tmp_path / "s3", "logs").values())
+    failed_events = sum(
+        gzip.decompress(base64.b64decode(json.loads(line)["rawData"])).count(b"\n")
+        for body in _objects(tmp_path / "s3", "errors").values()
+        for line in body.splitlines()
+    )
+    assert archived == stats.events_ok and archived + failed_events == 9000
