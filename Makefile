@@ -63,13 +63,13 @@ build: sam-tool  ## sam build: layer + functions for arm64 into .aws-sam/ (no Do
 	echo "python3.13: $$py"; \
 	PATH="$$(dirname "$$py"):$$PATH" $(SAM) build
 
-test: lint typecheck pytest  ## everything CI runs
+test: lint typecheck template-check pytest  ## everything CI runs
 
 bench: setup  ## processor vs no-processing ceiling, cold start, memory, --pure (BENCH_ARGS="--json FILE" to save)
 	$(LOGPIPE) bench --pure $(BENCH_ARGS)
 
 bench-ci: setup  ## short informational benchmark for CI: prints the ratio, never fails on timing
-	$(LOGPIPE) bench --records 5000 --passes 1 --coldstart-runs 3 --no-memory
+	$(LOGPIPE) bench --records 5000 --passes 1 --coldstart-runs 3 --no-memory --no-stages
 
 clean:  ## remove build and test artefacts
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -51,6 +51,12 @@ def _processor_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--pure", is_flag=True, help="Also run with orjson/re2/hyperscan hidden (stdlib fallbacks)."),
         click.option(
+            "--stages/--no-stages",
+            default=True,
+            show_default=True,
+            help="Also time each pipeline stage (one extra instrumented pass).",
+        ),
+        click.option(
             "--json",
             "json_out",
             type=click.Path(dir_okay=False, path_type=Path),
@@ -71,6 +77,7 @@ def run_processor_benchmark(
     memory: bool,
     pure: bool,
     json_out: Path | None,
+    stages: bool = True,
 ) -> dict[str, Any]:
     """Run the benchmark, print the table, write JSON when asked; returns the result document."""
     from rich.console import Console
@@ -86,12 +93,15 @@ def run_processor_benchmark(
         memory=memory,
         pure=pure,
         pure_passes=min(passes, 3),
+        stages=stages,
     )
     try:
         result = run_benchmark(options, progress=lambda msg: err.print(f"[dim]bench: {msg}[/dim]"))
     except (FileNotFoundError, ValueError, RuntimeError) as exc:
         raise click.ClickException(str(exc)) from exc
     Console().print(render_table(result))
+    if "stages" in result:
+        Console().print(render_stages(result["stages"]))
     tp = result["throughput"]
     err.print(
         f"bench: processor {tp['processor']['records_per_s']:,} rec/s, "
@@ -165,6 +175,19 @@ def render_table(result: dict[str, Any]) -> Any:
     return table
 
 
+def render_stages(stages: dict[str, Any]) -> Any:
+    """Where the time goes: µs per record per pipeline stage (a rich Table)."""
+    from rich.table import Table
+
+    table = Table(title=f"where the time goes: {stages['us_per_record_total']} µs per record (instrumented pass)")
+    table.add_column("stage")
+    table.add_column("µs / record", justify="right")
+    table.add_column("share", justify="right")
+    for row in stages["stages"]:
+        table.add_row(row["stage"], f"{row['us_per_record']:.1f}", f"{row['share'] * 100:.0f}%")
+    return table
+
+
 @click.group(name="bench", invoke_without_command=True)
 @_processor_options
 @click.pass_context
@@ -176,11 +199,12 @@ def command(
     coldstart_runs: int,
     memory: bool,
     pure: bool,
+    stages: bool,
     json_out: Path | None,
 ) -> None:
     """Benchmarks. Without a subcommand: the full processor benchmark (same as `bench processor`)."""
     if ctx.invoked_subcommand is None:
-        run_processor_benchmark(records, passes, corpus_dir, coldstart_runs, memory, pure, json_out)
+        run_processor_benchmark(records, passes, corpus_dir, coldstart_runs, memory, pure, json_out, stages)
 
 
 @command.command("processor")
@@ -192,7 +216,14 @@ def processor(
     coldstart_runs: int,
     memory: bool,
     pure: bool,
+    stages: bool,
     json_out: Path | None,
 ) -> None:
     """Processor throughput vs a no-processing ceiling, cold start, peak memory, output size, pure mode."""
-    run_processor_benchmark(records, passes, corpus_dir, coldstart_runs, memory, pure, json_out)
+    run_processor_benchmark(records, passes, corpus_dir, coldstart_runs, memory, pure, json_out, stages)
+
+
+# ``bench masking``: the PII engine alone (owned by the masking area; see bench_masking.py).
+from logpipe_cli.bench_masking import masking_command  # noqa: E402
+
+command.add_command(masking_command, "masking")

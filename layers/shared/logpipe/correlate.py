@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from logpipe.fieldpath import first_present, lookup, pop_path
 from logpipe.pipeline_config import PipelineConfig
 
-_HEX = frozenset("0123456789abcdef")
 _TRACEPARENT = re.compile(r"\b[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}\b")
 _XRAY = re.compile(r"Root=1-([0-9a-fA-F]{8})-([0-9a-fA-F]{24})(?:;\s*Parent=([0-9a-fA-F]{16}))?")
 _B3_SINGLE = re.compile(r"\bb3[\"']?\s*[:=]\s*[\"']?([0-9a-fA-F]{16,32})-([0-9a-fA-F]{16})(?:-[01d])?", re.IGNORECASE)
@@ -34,8 +34,15 @@ _KV_IDS = re.compile(
 _SLEUTH = re.compile(r"\[([\w.-]*),([0-9a-f]{16,32}),([0-9a-f]{16})(?:,(?:true|false))?\]")
 
 
+_HEX_RUN = re.compile(r"[0-9a-f]+")
+# A W3C traceparent is exactly 55 characters: no shorter text can hold one. The shortest text any of the
+# three header patterns can match is a B3 single header with a 64-bit trace id: "b3=" + 16 + "-" + 16.
+_TRACEPARENT_LEN = 55
+_SHORTEST_HEADER = 36
+
+
 def _is_hex(value: str) -> bool:
-    return bool(value) and all(c in _HEX for c in value)
+    return _HEX_RUN.fullmatch(value) is not None
 
 
 def normalise_trace_id(value: Any) -> str | None:
@@ -76,7 +83,7 @@ def normalise_transaction_id(value: Any) -> str | None:
 
 def _from_headers(text: str) -> tuple[str | None, str | None]:
     """Trace and span id from a propagation header found in ``text`` (cheap substring guards first)."""
-    if "-" not in text:
+    if len(text) < _SHORTEST_HEADER or "-" not in text:
         return None, None
     if "Root=1-" in text:
         m = _XRAY.search(text)
@@ -86,6 +93,8 @@ def _from_headers(text: str) -> tuple[str | None, str | None]:
         m = _B3_SINGLE.search(text)
         if m:
             return normalise_trace_id(m.group(1)), normalise_span_id(m.group(2))
+    if len(text) < _TRACEPARENT_LEN:
+        return None, None
     m = _TRACEPARENT.search(text)
     if m and m.group(1).strip("0"):
         return m.group(1), m.group(2)
@@ -100,7 +109,10 @@ def _from_message(message: str) -> dict[str, str]:
         if m:
             found["trace"] = m.group(2)
             found["span"] = m.group(3)
-    if "=" in message or ":" in message:
+    # Every key _KV_IDS knows ends in "id" (any case): most messages are ruled out without the regex.
+    if ("=" in message or ":" in message) and (
+        "id" in message or "ID" in message or "Id" in message or "iD" in message
+    ):
         for key, value in _KV_IDS.findall(message):
             k = key.lower()
             kind = "trace" if "trace" in k else "span" if "span" in k else "transaction"
@@ -114,9 +126,47 @@ def _string_values(record: Mapping[str, Any], depth: int = 0) -> list[str]:
     for value in record.values():
         if isinstance(value, str):
             out.append(value)
-        elif isinstance(value, Mapping) and depth < 3:
+        elif depth < 3 and (isinstance(value, (dict, Mapping))):
             out.extend(_string_values(value, depth + 1))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class _FieldSets:
+    """First path segments of each configured field list: a record none of whose keys is among them (and
+    that has no dotted keys) cannot hold any of the fields, so the per-path lookups can be skipped."""
+
+    context: frozenset[str]
+    trace: frozenset[str]
+    span: frozenset[str]
+    transaction: frozenset[str]
+
+
+_FIELD_SETS: dict[int, tuple[PipelineConfig, _FieldSets]] = {}
+
+
+def _field_sets(cfg: PipelineConfig) -> _FieldSets:
+    entry = _FIELD_SETS.get(id(cfg))
+    if entry is not None and entry[0] is cfg:
+        return entry[1]
+
+    def heads(paths: tuple[str, ...]) -> frozenset[str]:
+        return frozenset(path.partition(".")[0] for path in paths)
+
+    sets = _FieldSets(
+        context=heads(cfg.context_fields),
+        trace=heads(cfg.trace_id_fields),
+        span=heads(cfg.span_id_fields),
+        transaction=heads(cfg.transaction_id_fields),
+    )
+    if len(_FIELD_SETS) > 16:  # configurations are per container; tests build many
+        _FIELD_SETS.clear()
+    _FIELD_SETS[id(cfg)] = (cfg, sets)
+    return sets
+
+
+def _has_dotted_key(record: Mapping[str, Any]) -> bool:
+    return any("." in key for key in record if isinstance(key, str))
 
 
 def correlate(doc: dict[str, Any], rest: dict[str, Any], cfg: PipelineConfig) -> None:
@@ -124,22 +174,27 @@ def correlate(doc: dict[str, Any], rest: dict[str, Any], cfg: PipelineConfig) ->
 
     Consumed id fields are removed from ``rest`` so they are not stored again under ``labels``.
     """
+    sets = _field_sets(cfg)
+    rest_dotted = _has_dotted_key(rest)
     scopes: list[Mapping[str, Any]] = [rest]
-    for name in cfg.context_fields:
-        inner = lookup(rest, name)
-        if isinstance(inner, Mapping):
-            scopes.append(inner)
+    if rest_dotted or not sets.context.isdisjoint(rest):
+        for name in cfg.context_fields:
+            inner = rest.get(name) if name in rest or "." not in name else lookup(rest, name)
+            if inner is not None and isinstance(inner, (dict, Mapping)):
+                scopes.append(inner)
 
     targets = (
-        ("trace.id", cfg.trace_id_fields, normalise_trace_id),
-        ("span.id", cfg.span_id_fields, normalise_span_id),
-        ("transaction.id", cfg.transaction_id_fields, normalise_transaction_id),
+        ("trace.id", cfg.trace_id_fields, sets.trace, normalise_trace_id),
+        ("span.id", cfg.span_id_fields, sets.span, normalise_span_id),
+        ("transaction.id", cfg.transaction_id_fields, sets.transaction, normalise_transaction_id),
     )
-    for key, fields, normalise in targets:
+    for key, fields, heads, normalise in targets:
         if doc.get(key):
             doc[key] = normalise(doc[key])
             continue
         for scope in scopes:
+            if heads.isdisjoint(scope) and not (rest_dotted if scope is rest else _has_dotted_key(scope)):
+                continue
             path, value = first_present(scope, fields)
             if path is not None:
                 doc[key] = normalise(value)

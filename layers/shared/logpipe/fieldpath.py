@@ -9,11 +9,11 @@ scan for keys that themselves contain dots only looks at such keys.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 
-def _is_mapping(value: Any) -> bool:
-    return isinstance(value, dict) or isinstance(value, Mapping)
+def _is_mapping(value: Any) -> TypeGuard[Mapping[str, Any]]:
+    return isinstance(value, (dict, Mapping))
 
 
 def _dotted_keys(record: Mapping[str, Any]) -> list[str]:
@@ -50,18 +50,40 @@ def lookup(record: Mapping[str, Any], path: str) -> Any:
     return _nested(record, path, _dotted_keys(record))
 
 
+# Compiled path lists: (path, head, tail) split at the first dot ("" tail: no dot). The lists come from
+# configuration (tuples built once per container), so they are keyed by identity and bounded in number.
+_Plan = tuple[tuple[str, str, str], ...]
+_PLANS: dict[int, tuple[Iterable[str], _Plan]] = {}
+
+
+def _plan(paths: Iterable[str]) -> _Plan:
+    entry = _PLANS.get(id(paths))
+    if entry is not None and entry[0] is paths:
+        return entry[1]
+    plan = tuple((path, *path.partition(".")[::2]) for path in paths)
+    if isinstance(paths, tuple) and len(_PLANS) < 256:  # lists may be mutated later: not cached
+        _PLANS[id(paths)] = (paths, plan)
+    return plan
+
+
 def first_present(record: Mapping[str, Any], paths: Iterable[str]) -> tuple[str, Any] | tuple[None, None]:
     """The first ``(path, value)`` among ``paths`` whose value is a non-empty scalar."""
     dotted: list[str] | None = None
-    for path in paths:
+    for path, head, tail in _plan(paths):
         if path in record:
             value = record[path]
-        elif "." in path:
-            if dotted is None:
-                dotted = _dotted_keys(record)
-            value = _nested(record, path, dotted)
         else:
-            continue
+            if not tail:
+                continue
+            inner = record.get(head)
+            if inner is not None and _is_mapping(inner):
+                value = lookup(inner, tail)
+            else:
+                if dotted is None:
+                    dotted = _dotted_keys(record)
+                if not dotted:
+                    continue
+                value = _nested(record, path, dotted)
         if value is None or value == "":
             continue
         if isinstance(value, str | int | float):  # the common case: skip the Mapping ABC check

@@ -24,6 +24,7 @@ from logpipe.benchmark.corpus import DEFAULT_RECORDS, SEED, generate
 from logpipe.benchmark.events import PackedEvent, load_event_files, pack_events, write_events
 from logpipe.benchmark.measure import account_output, measure_throughput
 from logpipe.benchmark.probe import BLOCKER_SOURCE, COLDSTART_SOURCE, quiet_stdout
+from logpipe.benchmark.stages import stage_breakdown
 
 # Modules hidden in --pure mode: every native accelerator the processor may use.
 NATIVE_MODULES = ("orjson", "re2", "hyperscan")
@@ -42,6 +43,7 @@ class BenchOptions:
     pure: bool = False
     pure_passes: int = 3
     output_accounting: bool = True
+    stages: bool = True
 
 
 def machine_info() -> dict[str, Any]:
@@ -207,6 +209,9 @@ def run_benchmark(options: BenchOptions, progress: Progress | None = None) -> di
         if options.output_accounting:
             say("output vs input bytes")
             result["output"] = account_output(events, firehose_processor.handler)
+        if options.stages:
+            say("per-stage breakdown (one instrumented pass)")
+            result["stages"] = stage_breakdown(events, firehose_processor.handler)
 
     if options.coldstart_runs > 0:
         say(f"cold start: {options.coldstart_runs} fresh interpreters")
