@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 NO_LOCAL_RUN = "no local run found: run `logpipe run FILE` or `make demo` first"
+DEMO_PATH = Path(".logpipe/demo/search.db")
 
 
 def _load(rules_file: str | None) -> Any:
@@ -71,16 +72,24 @@ def _local_documents(db: str | None) -> list[dict[str, Any]]:
         from logpipe.stores.local_store import DEFAULT_PATH, LocalStore
     except ImportError as exc:
         raise click.ClickException(NO_LOCAL_RUN) from exc
-    path = Path(db) if db else DEFAULT_PATH
-    if not path.exists():
-        raise click.ClickException(NO_LOCAL_RUN if db is None else f"{path}: no such local store. {NO_LOCAL_RUN}")
+    if db:
+        path = Path(db)
+        if not path.exists():
+            raise click.ClickException(f"{path}: no such local store. {NO_LOCAL_RUN}")
+    else:
+        # `logpipe run` writes .logpipe/local, `make demo` .logpipe/demo: take the newer run.
+        found = [p for p in (DEFAULT_PATH, DEMO_PATH) if p.exists()]
+        if not found:
+            raise click.ClickException(NO_LOCAL_RUN)
+        path = max(found, key=lambda p: p.stat().st_mtime)
+    click.echo(f"reading {path}", err=True)
     with LocalStore(path) as store:
         return list(store.iter_documents())
 
 
 @command.command("test")
 @click.option("--rules", "rules_file", default=None, help="Rules file (default: the built-in alert_rules.yaml).")
-@click.option("--db", default=None, help="Local store (default: .logpipe/local/search.db).")
+@click.option("--db", default=None, help="Local store (default: the newer of .logpipe/local and .logpipe/demo).")
 @click.option("--docs", "docs_file", default=None, help="Evaluate these NDJSON documents instead of the local store.")
 @click.option("--at", "at_text", default=None, help="Evaluate once with the window ending at this ISO-8601 time.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -112,25 +121,33 @@ def test_cmd(rules_file: str | None, db: str | None, docs_file: str | None, at_t
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"alert rules over {len(docs)} documents")
-    for column in ("rule", "severity", "fires", "group", "first fired", "count", "sample traces"):
-        table.add_column(column)
+    table = Table(title=f"alert rules over {len(docs)} documents: what would fire")
+    table.add_column("rule", no_wrap=True)
+    table.add_column("severity", no_wrap=True)
+    table.add_column("group")
+    table.add_column("first fired (UTC)", no_wrap=True)
+    table.add_column("peak count", justify="right", no_wrap=True)
+    table.add_column("sample trace", no_wrap=True)
+    quiet = []
     for result in results:
         if not result.firings:
-            table.add_row(result.rule.name, result.rule.severity, "no", "", "", f"{result.matched} matched", "")
-            continue
+            quiet.append(f"{result.rule.name} ({result.matched} matched)")
         for firing in result.firings:
             info = firing.as_dict()
             count = f"{firing.count}" + (f"/{firing.total}" if result.rule.ratio is not None else "")
+            traces = info["sample_trace_ids"]
             table.add_row(
                 result.rule.name,
                 result.rule.severity,
-                "[bold red]yes[/]",
                 ", ".join(firing.group.values()),
-                info["first_fired"],
+                firing.first_fired.strftime("%m-%d %H:%M"),
                 count,
-                " ".join(info["sample_trace_ids"]),
+                traces[0] if traces else "",
             )
-    Console().print(table)
+    console = Console()
+    if not console.is_terminal:  # piped: do not squeeze to 80 columns
+        console = Console(width=140)
+    if table.row_count:
+        console.print(table)
     fired = sum(1 for r in results if r.fired)
-    click.echo(f"{fired} of {len(results)} rules would fire")
+    click.echo(f"{fired} of {len(results)} rules would fire" + (f"; quiet: {', '.join(quiet)}" if quiet else ""))
