@@ -3,7 +3,7 @@
 - ``local``: the SQLite store the local run and the demo fill (``--store``).
 - ``opensearch``: the deployed domain (``--endpoint``, ``$LOGPIPE_OPENSEARCH_ENDPOINT``, or the
   ``OpenSearchEndpoint`` output of the ``logpipe-<env>`` stack), signed with SigV4.
-- ``athena``: the S3 archive through Athena (database ``logpipe_<env>``, table ``archive``).
+- ``athena``: the S3 archive through Athena (database ``logpipe_<env>``, table ``logs_all_services``).
 """
 
 from __future__ import annotations
@@ -43,7 +43,12 @@ def backend_options(func: F) -> F:
         ),
         click.option("--index", default=None, help="OpenSearch index pattern (default: logs-ENV-*)."),
         click.option("--athena-database", default=None, help="Glue database (default: logpipe_ENV)."),
-        click.option("--athena-table", default="archive", show_default=True, help="Glue table over the archive."),
+        click.option(
+            "--athena-table",
+            default="logs_all_services",
+            show_default=True,
+            help="Glue table over the archive (`logs` needs --service).",
+        ),
         click.option("--athena-workgroup", default=None, help="Athena workgroup (default: logpipe-ENV)."),
         click.option("--athena-output", default=None, help="s3:// location for results (if the workgroup has none)."),
     ]

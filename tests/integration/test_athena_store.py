@@ -144,3 +144,32 @@ def test_ddl_projects_the_firehose_key_layout_and_names_are_checked() -> None:
     assert "trace struct<id:string>" in ddl
     with pytest.raises(ValueError, match="not a valid"):
         AthenaStore('x"; DROP', client=object()).search("a")
+
+
+def test_search_prunes_by_the_service_partition_and_quotes_every_value() -> None:
+    store, stub = _store()
+    days = [f"'2026-11-{d:02d}'" for d in range(18, 26)]
+    stub.add_response(
+        "start_query_execution",
+        {"QueryExecutionId": "q3"},
+        {
+            "QueryString": ANY,
+            "QueryExecutionContext": {"Database": "logpipe_dev"},
+            "WorkGroup": "logpipe-dev",
+            "ExecutionParameters": [
+                *days,
+                "'pg'",
+                "'pg'",
+                "'pay_ment'",
+                "'pay ment'",
+                "'error'",
+                "'fatal'",
+                "'2026-11-18T08:00:00.000Z'",
+            ],
+        },
+    )
+    stub.add_response("get_query_execution", {"QueryExecution": {"Status": {"State": "SUCCEEDED"}}}, None)
+    stub.add_response("get_query_results", {"ResultSet": {"Rows": [_row(HEADER)]}}, None)
+    with stub:
+        assert store.search("PG", service="pay ment", level="error", limit=5) == []
+    stub.assert_no_pending_responses()

@@ -1,5 +1,9 @@
 """Trace lookup and search over the S3 archive with Amazon Athena (for logs older than OpenSearch keeps).
 
+The stack (template.yaml) defines the Glue database ``logpipe_<env>`` with two tables over the archive:
+``logs_all_services`` (partition projection over the listed services: the default here, since a trace
+crosses services) and ``logs`` (any service, but every query must name it: ``--service``).
+
 The archive holds the processor's nested ECS documents as gzip NDJSON under
 ``logs/service=<s>/year=<y>/month=<m>/day=<d>/hour=<h>/`` (:mod:`logpipe.archive_layout`). The Glue table
 over it (:func:`table_ddl`) maps the JSON objects to struct columns (``service.name``, ``log.level``,
@@ -20,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from logpipe.levels import LEVEL_NAMES, LEVEL_RANK
+from logpipe.shape import partition_value
 
 DEFAULT_LOOKBACK = timedelta(days=7)
 _TERMINAL = {"SUCCEEDED", "FAILED", "CANCELLED"}
@@ -107,8 +112,9 @@ def search_sql(database: str, table: str, text: str, service: str | None, level:
         where.append("(strpos(lower(message), ?) > 0 OR strpos(lower(coalesce(error.message, '')), ?) > 0)")
         params.extend([word.lower(), word.lower()])
     if service:
-        where.append("service.name = ?")
-        params.append(service)
+        # the partition column prunes the scan (and is required by the `logs` table's injected projection)
+        where.append("partition_service = ? AND service.name = ?")
+        params.extend([partition_value(service), service])
     if level:
         wanted = [n for n in LEVEL_NAMES if LEVEL_RANK[n] >= LEVEL_RANK.get(level, 0)]
         where.append("log.level IN (" + ", ".join("?" * len(wanted)) + ")")
@@ -157,12 +163,12 @@ class AthenaQueryError(RuntimeError):
 
 
 class AthenaStore:
-    """The S3 archive, queried with Athena (workgroup, database and table from the stack)."""
+    """The S3 archive, queried with Athena (database ``logpipe_<env>``, workgroup ``logpipe-<env>``)."""
 
     def __init__(
         self,
         database: str,
-        table: str = "archive",
+        table: str = "logs_all_services",
         *,
         workgroup: str = "primary",
         output_location: str | None = None,
