@@ -58,7 +58,7 @@ def test_alerts_test_over_documents(tmp_path: Path) -> None:
     write_docs(file, docs)
     result = run("alerts", "test", "--docs", str(file), "--json")
     assert result.exit_code == 0, result.output
-    fired = {r["rule"]: r for r in json.loads(result.output)["results"]}
+    fired = {r["rule"]: r for r in json.loads(result.stdout)["results"]}
     assert fired["error-spike"]["fired"] and fired["payment-failures"]["fired"]
     assert not fired["fatal-log"]["fired"]
     assert fired["error-spike"]["firings"][0]["group"] == {"service.name": "checkout"}
@@ -91,7 +91,7 @@ def test_alerts_test_reads_the_local_store(tmp_path: Path) -> None:
         store.add(docs)
     result = run("alerts", "test", "--db", str(db), "--json")
     assert result.exit_code == 0, result.output
-    fired = {r["rule"]: r for r in json.loads(result.output)["results"]}
+    fired = {r["rule"]: r for r in json.loads(result.stdout)["results"]}
     assert fired["java-out-of-memory"]["fired"] and fired["fatal-log"]["fired"]
 
 
