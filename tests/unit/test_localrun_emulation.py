@@ -126,3 +126,30 @@ def test_validate_response_accepts_the_contract() -> None:
     assert validate_response(_echo(event), ["1"]) is None
     dup = {"records": [{"recordId": "1", "result": "Ok", "data": ""}] * 2}
     assert validate_response(dup, ["1"]) == ("Lambda.DuplicatedRecordId", "record id 1 returned more than once")
+
+
+def test_inputs_detect_captures_and_events_and_refuse_bad_base64(tmp_path: Any) -> None:
+    from logpipe.localrun.inputs import InputError, LineSource, RecordSource, read_source
+
+    capture = tmp_path / "c.json"
+    capture.write_text(json.dumps({"DeliveryStreamName": "x-archive", "Records": [{"Data": "eyJhIjoxfQo="}]}))
+    source = read_source(capture)
+    assert isinstance(source, RecordSource) and source.records == [b'{"a":1}\n'] and source.stream_hint == "x-archive"
+    event = tmp_path / "e.json"
+    event.write_text(
+        json.dumps(
+            {
+                "deliveryStreamArn": "arn:aws:firehose:r:1:deliverystream/s",
+                "records": [{"recordId": "1", "approximateArrivalTimestamp": 7, "data": "YQ=="}],
+            }
+        )
+    )
+    replay = read_source(event)
+    assert isinstance(replay, RecordSource) and replay.records == [b"a"] and replay.arrival_ms == [7]
+    lines = tmp_path / "l.json"
+    lines.write_text('{"a": 1}\n{"b": 2}\n')
+    assert isinstance(read_source(lines), LineSource)
+    bad = tmp_path / "b.json"
+    bad.write_text(json.dumps({"Records": [{"Data": "!!!"}]}))
+    with pytest.raises(InputError, match="record 0 is not valid base64"):
+        read_source(bad)

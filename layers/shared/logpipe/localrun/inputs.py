@@ -9,6 +9,7 @@ Fluent Bit records; they are replayed exactly as they are.
 from __future__ import annotations
 
 import base64
+import binascii
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -81,18 +82,24 @@ def join_multiline(lines: Iterable[str]) -> Iterator[str]:
         yield current
 
 
+def _b64(value: Any, name: str, position: int) -> bytes:
+    """Strict base64, as the Firehose API requires (garbage must not silently become an empty record)."""
+    if not isinstance(value, str):
+        raise InputError(f"{name}: record {position} has no base64 data")
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InputError(f"{name}: record {position} is not valid base64 ({exc})") from exc
+
+
 def _as_capture(doc: Any, name: str) -> RecordSource | None:
     if isinstance(doc, dict) and isinstance(doc.get("Records"), list):
-        records = [base64.b64decode(r["Data"]) for r in doc["Records"] if isinstance(r, dict) and "Data" in r]
-        if len(records) != len(doc["Records"]):
-            raise InputError(f"{name}: a PutRecordBatch record without Data")
+        records = [_b64(r.get("Data") if isinstance(r, dict) else None, name, i) for i, r in enumerate(doc["Records"])]
         return RecordSource(name, records, "putrecordbatch", stream_hint=doc.get("DeliveryStreamName"))
     if isinstance(doc, dict) and isinstance(doc.get("records"), list):
         records, arrivals = [], []
-        for r in doc["records"]:
-            if not isinstance(r, dict) or not isinstance(r.get("data"), str):
-                raise InputError(f"{name}: a Firehose record without base64 data")
-            records.append(base64.b64decode(r["data"]))
+        for i, r in enumerate(doc["records"]):
+            records.append(_b64(r.get("data") if isinstance(r, dict) else None, name, i))
             arrival = r.get("approximateArrivalTimestamp")
             arrivals.append(arrival if isinstance(arrival, int) else 0)
         arn = str(doc.get("deliveryStreamArn") or "")
@@ -117,10 +124,7 @@ def read_source(path: Path, service: str | None = None, multiline: bool = True, 
         except ValueError:
             doc = None  # JSON lines, not one document
         if doc is not None:
-            try:
-                capture = _as_capture(doc, name)
-            except (KeyError, TypeError, ValueError) as exc:
-                raise InputError(f"{name}: looks like a Firehose capture but cannot be read: {exc}") from exc
+            capture = _as_capture(doc, name)
             if capture is not None:
                 return capture
     text = bytes_to_text(raw)
