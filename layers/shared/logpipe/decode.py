@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import binascii
 import zlib
-from base64 import b64decode
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,7 +49,8 @@ class DecodedRecord:
 def decode_base64(data: str | bytes) -> bytes:
     """Decode Firehose's base64 ``data`` strictly: silent garbage-in would hide agent bugs."""
     try:
-        return b64decode(data, validate=True)
+        # strict_mode: the same acceptance as b64decode(validate=True), checked in C instead of by a regex.
+        return binascii.a2b_base64(data, strict_mode=True)
     except (binascii.Error, ValueError) as exc:
         raise DecodeError("invalid-base64") from exc
 
