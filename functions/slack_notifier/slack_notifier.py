@@ -15,6 +15,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes import SNSEvent
 
 from logpipe.slack.blocks import RenderContext, default_masker
 from logpipe.slack.notifier import Notifier, notify
@@ -134,11 +135,12 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if _idempotency_config is not None:
         _idempotency_config.register_lambda_context(context)
     results = []
-    for record in event.get("Records") or []:
-        if not isinstance(record, dict):
-            continue
+    if not event.get("Records"):
+        logger.warning("event without SNS Records ignored", extra={"keys": sorted(event)})
+        return {"results": []}
+    for record in SNSEvent(event).records:
         try:
-            summary = process(record=record)
+            summary = process(record=record.raw_event)
         except Exception:
             metrics.add_metric(name="AlertsFailed", unit=MetricUnit.Count, value=1)
             raise

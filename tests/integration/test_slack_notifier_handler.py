@@ -225,3 +225,7 @@ def test_secret_may_hold_the_bare_url(
     monkeypatch.setenv("SLACK_WEBHOOK_SECRET_ARN", wrong["ARN"])
     with pytest.raises(ValueError, match="no https webhook URL"):
         handler_module.webhook_url()
+
+
+def test_event_without_records_is_ignored(handler_module: Any) -> None:
+    assert handler_module.handler({"hello": "world"}, FakeLambdaContext("notifier")) == {"results": []}
