@@ -227,5 +227,6 @@ def test_secret_may_hold_the_bare_url(
         handler_module.webhook_url()
 
 
+@pytest.mark.filterwarnings("ignore:No application metrics")
 def test_event_without_records_is_ignored(handler_module: Any) -> None:
     assert handler_module.handler({"hello": "world"}, FakeLambdaContext("notifier")) == {"results": []}
