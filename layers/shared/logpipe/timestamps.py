@@ -329,12 +329,17 @@ def _convert(
     tn: TimeNormaliser, m: re.Match[str], year: int, month: int, day: int, zone: str = "", fraction: str = ""
 ) -> str | None:
     hour, minute = int(m.group("h")), int(m.group("mi"))
-    second = int(_g(m, "s") or 0)
+    second = min(int(_g(m, "s") or 0), 59)
     if month < 1 or month > 12:
         return None
-    key = (m.group(0)[: m.end("s") - m.start(0)] if m.group("s") else m.group(0), zone + "|" + str(year))
-    prefix = tn.cached(key, lambda: tn.utc_prefix(year, month, day, hour, minute, second, zone))
-    return None if prefix is None else f"{prefix}.{_millis(fraction)}Z"
+    # Cached per minute (zone offsets are whole minutes); the seconds are appended after the lookup.
+    key = (m.group(0)[: m.end("mi") - m.start(0)], f"{zone}|{year}|{month}|{day}")
+    prefix = tn.cached(key, lambda: _minute(tn.utc_prefix(year, month, day, hour, minute, 0, zone)))
+    return None if prefix is None else f"{prefix}:{second:02d}.{_millis(fraction)}Z"
+
+
+def _minute(prefix: str | None) -> str | None:
+    return None if prefix is None else prefix[:16]
 
 
 def _apache(tn: TimeNormaliser, m: re.Match[str]) -> str | None:
