@@ -219,7 +219,7 @@ def command(out_dir: str, seed: int, requests: int, minutes: int, environment: s
     _reset(out)
     sources = scenario_sources(scenario, out / "input")
     options = RunOptions(environment=environment, out_dir=out, reset=True, seed=seed)
-    console.rule("[bold]1. Fluent Bit → Firehose (search + archive) → processor Lambda → OpenSearch + S3")
+    console.rule("[bold]1. Fluent Bit → Firehose ×2 → processor → search store + S3 archive")
     with progress_bar(sources, options.streams, Console(stderr=True, quiet=as_json), enabled=not as_json) as advance:
         report = run_local(sources, options, FakeLambdaContext, progress=advance)
     render_summary(report, console)

@@ -46,9 +46,13 @@ def progress_bar(
         console=console,
         transient=False,
     )
-    tasks = {kind: progress.add_task(kind, total=count_events(sources, kind)) for kind in streams}
+    tasks = {kind: progress.add_task(kind, total=count_events(sources, kind), start=False) for kind in streams}
+    started: set[StreamKind] = set()
 
     def advance(kind: StreamKind, n: int) -> None:
+        if kind not in started:  # streams run one after the other: each clock starts with its stream
+            started.add(kind)
+            progress.start_task(tasks[kind])
         progress.advance(tasks[kind], n)
 
     with progress:

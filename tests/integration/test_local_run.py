@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from logpipe.localrun.inputs import LineSource, RecordSource, Source, read_source
-from logpipe.localrun.runner import RunOptions, RunReport, run_local
+from logpipe.localrun.runner import RunOptions, RunReport, count_events, run_local
 from logpipe.shape import partition_value
 from logpipe.stores.local_store import LocalStore
 from logpipe_cli.lambda_context import FakeLambdaContext
@@ -166,8 +166,22 @@ def test_archive_objects_are_named_like_firehose_and_partitioned_by_service_and_
         LineSource("a", lines[:2], service="order", arrival_ms=[start, start + 10]),
         LineSource("b", lines[2:], service="pay ment/x", arrival_ms=[start + 2 * hour, start + 2 * hour + 1]),
     ]
-    report = run_local(sources, RunOptions(out_dir=tmp_path, seed=1, start_ms=start), FakeLambdaContext)
+    done: Counter[str] = Counter()
+    report = run_local(
+        sources,
+        RunOptions(out_dir=tmp_path, seed=1, start_ms=start),
+        FakeLambdaContext,
+        progress=lambda kind, n: done.update({kind: n}),
+    )
     assert report.problems() == []
+    assert (
+        done
+        == {"search": count_events(sources, "search"), "archive": count_events(sources, "archive")}
+        == {
+            "search": 4,
+            "archive": 4,
+        }
+    )
     keys = sorted(_objects(tmp_path / "s3", "logs"))
     assert len(keys) == 2
     for key in keys:

@@ -24,6 +24,7 @@ from logpipe.localrun.delivery import ArchiveDestination, Bucket, SearchDestinat
 from logpipe.localrun.firehose import (
     DEFAULT_BUFFER_BYTES,
     DEFAULT_BUFFER_MS,
+    MAX_RECORD_BYTES,
     BatchOutcome,
     FirehoseStream,
     StreamCounters,
@@ -235,6 +236,8 @@ def run_local(
                     rep.stats.merge(stats)
                     rep.results.update(o.result for o in batch.records)
                     destination.deliver(batch)
+                    if progress is not None:  # progress counts events the processor has handled
+                        progress(rep.kind, sum(o.events for o in batch.records))
 
                 stream = FirehoseStream(
                     rep.name,
@@ -244,21 +247,23 @@ def run_local(
                     buffer_ms=options.buffer_ms,
                     counters=rep.counters,
                 )
-                seen = 0
+                if progress is not None:
+                    progress(kind, 0)  # the stream starts now
+                dropped_seen = 0
                 for request in put_record_batches(_records(kind, sources, start_ms, rep)):
                     stream.put_record_batch(request)
-                    done = rep.agent.events + rep.replayed_records
-                    if progress is not None:
-                        progress(kind, done - seen)
-                    seen = done
+                    # events that never reach the processor: too large for the agent or for the API
+                    lost = rep.agent.dropped_oversize - dropped_seen
+                    lost += sum(r.events for r in request if len(r.data) > MAX_RECORD_BYTES)
+                    dropped_seen = rep.agent.dropped_oversize
+                    if progress is not None and lost:
+                        progress(kind, lost)
                 stream.flush()
                 if isinstance(destination, ArchiveDestination):
                     destination.close()
                 rep.documents_delivered = destination.documents
                 rep.documents_refused = destination.refused if isinstance(destination, SearchDestination) else 0
                 rep.error_records_written = destination.failed_records
-                if progress is not None:
-                    progress(kind, 0)
     finally:
         if store is not None:
             store.close()
