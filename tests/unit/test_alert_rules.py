@@ -91,6 +91,7 @@ def test_count_rule_compiles_to_bucket_level_monitor_per_service() -> None:
     assert action["action_execution_policy"]["action_execution_scope"]["per_alert"]["actionable_alerts"] == [
         "DEDUPED",
         "NEW",
+        "COMPLETED",
     ]
 
 
@@ -224,3 +225,18 @@ def test_mustache_sections_and_errors() -> None:
         render("{{#a}}x", {})
     with pytest.raises(TemplateError):
         render("{{/a}}", {})
+
+
+def test_completed_bucket_alert_renders_as_recovered() -> None:
+    from logpipe.slack.blocks import RenderContext, render_alert
+
+    rule = load_rules().by_name("error-spike")
+    template = compile_rule(rule, TARGET)["triggers"][0]["bucket_level_trigger"]["actions"][0]["message_template"]
+    ctx = _bucket_ctx("x")
+    ctx["ctx"]["newAlerts"] = []
+    ctx["ctx"]["completedAlerts"] = [{"id": "a", "bucket_keys": "cart"}]
+    alert = parse_alert(render(template["source"], ctx))
+    assert alert.resolved and [(g.label, g.state) for g in alert.groups] == [("cart", "completed")]
+    payload = render_alert(alert, [], RenderContext(mask=lambda t: t))
+    assert payload["attachments"][0]["color"] == "#2E7D32" and "RESOLVED" in payload["text"]
+    assert "*cart*: recovered" in json.dumps(payload)

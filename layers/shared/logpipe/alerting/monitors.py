@@ -201,6 +201,12 @@ def subject_template(rule: AlertRule, target: MonitorTarget) -> str:
 
 
 def _action(rule: AlertRule, target: MonitorTarget, message: str) -> dict[str, Any]:
+    """Per-alert action: one message per group, repeated at most every ``throttle`` while the alert lasts.
+
+    Bucket-level alerts also notify once when they complete (the service recovered); document-level
+    alerts have no completion.
+    """
+    actionable = ["DEDUPED", "NEW", "COMPLETED"] if rule.kind == "count" else ["DEDUPED", "NEW"]
     return {
         "name": f"notify-{rule.name}",
         "destination_id": target.channel_id,
@@ -208,7 +214,7 @@ def _action(rule: AlertRule, target: MonitorTarget, message: str) -> dict[str, A
         "subject_template": {"source": subject_template(rule, target), "lang": "mustache"},
         "throttle_enabled": True,
         "throttle": {"value": max(1, rule.throttle_s // 60), "unit": "MINUTES"},
-        "action_execution_policy": {"action_execution_scope": {"per_alert": {"actionable_alerts": ["DEDUPED", "NEW"]}}},
+        "action_execution_policy": {"action_execution_scope": {"per_alert": {"actionable_alerts": actionable}}},
     }
 
 

@@ -196,7 +196,7 @@ def render_alert(alert: AlertMessage, reports: Sequence[TraceReport], ctx: Rende
         if group.state == "ongoing":
             title += " (ongoing)"
         elif group.state == "completed":
-            title += " (recovered)"
+            title = f"*{t.safe(group.label, 200)}*: recovered (below the threshold again)"
         lines = [title]
         for sample in group.samples[:MAX_SAMPLES]:
             prefix = f"`{t.safe(sample.error_type, 150)}` " if sample.error_type else ""
