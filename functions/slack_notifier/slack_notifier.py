@@ -8,6 +8,7 @@ Slack refuses permanently), LOGPIPE_ENVIRONMENT. The logic lives in :mod:`logpip
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Mapping
 from functools import lru_cache
@@ -66,15 +67,20 @@ def dead_letter(entry: Mapping[str, Any]) -> None:
     _sqs().send_message(QueueUrl=url, MessageBody=dumps_str(entry)[:250_000])
 
 
-def trace_source() -> Any:
-    """OpenSearch-backed trace lookups when OPENSEARCH_ENDPOINT is set (short timeout: Slack first)."""
+def opensearch_edges() -> tuple[Any, Any]:
+    """(trace source, document fetcher) backed by OPENSEARCH_ENDPOINT, or (None, None) without it.
+
+    One client with a short timeout: the alert matters more than its enrichment.
+    """
     endpoint = os.environ.get("OPENSEARCH_ENDPOINT")
     if not endpoint:
-        return None
+        return None, None
     from logpipe.opensearch.client import make_client
+    from logpipe.opensearch.documents import fetch_documents
     from logpipe.stores.opensearch_store import OpenSearchStore
 
-    return OpenSearchStore(endpoint, client=make_client(endpoint, timeout=5.0))
+    client = make_client(endpoint, timeout=5.0)
+    return OpenSearchStore(endpoint, client=client), functools.partial(fetch_documents, client, "logs-*")
 
 
 def build_notifier(post: bool = True) -> Notifier:
@@ -94,7 +100,8 @@ def build_notifier(post: bool = True) -> Notifier:
         dashboards_url=os.environ.get("DASHBOARDS_URL") or None,
         environment=os.environ.get("LOGPIPE_ENVIRONMENT") or None,
     )
-    return Notifier(post=poster, render=render, trace_source=trace_source(), dead_letter=dead_letter)
+    traces, documents = opensearch_edges()
+    return Notifier(post=poster, render=render, trace_source=traces, dead_letter=dead_letter, documents=documents)
 
 
 def _process(record: dict[str, Any]) -> dict[str, Any]:

@@ -230,3 +230,44 @@ def test_secret_may_hold_the_bare_url(
 @pytest.mark.filterwarnings("ignore:No application metrics")
 def test_event_without_records_is_ignored(handler_module: Any) -> None:
     assert handler_module.handler({"hello": "world"}, FakeLambdaContext("notifier")) == {"results": []}
+
+
+def test_document_alert_without_samples_fetches_its_documents(
+    handler_module: Any, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Clusters without ``sample_documents`` still get messages and traces, via ``related_doc_ids``."""
+    from logpipe.alerting.monitors import MonitorTarget, compile_rule
+    from logpipe.alerting.mustache import render
+    from logpipe.alerting.rules import load_rules
+
+    monitor = compile_rule(load_rules().by_name("fatal-log"), MonitorTarget.for_environment("prod", "c"))
+    source = monitor["triggers"][0]["document_level_trigger"]["actions"][0]["message_template"]["source"]
+    ctx = {
+        "ctx": {
+            "monitor": {"name": "m"},
+            "trigger": {"name": "t", "severity": "1"},
+            "alerts": [{"id": "a1", "related_doc_ids": "doc-1,doc-2"}],
+        }
+    }
+    event = load_event("sns-opensearch-document-monitor.json")
+    event["Records"][0]["Sns"]["Message"] = render(source, ctx)
+    event["Records"][0]["Sns"]["MessageId"] = "doc-fetch-1"
+    posts = slack(httpserver)
+    doc = {
+        "@timestamp": "2025-11-25T07:00:00Z",
+        "service": {"name": "billing"},
+        "log": {"level": "fatal"},
+        "message": "cannot start: disk full",
+        "trace": {"id": TRACE},
+    }
+
+    def search(request: Request) -> Response:
+        body = request.get_json()
+        hits = [{"_id": "doc-1", "_source": doc}] if "ids" in body["query"] or TRACE in json.dumps(body) else []
+        return Response(json.dumps({"hits": {"hits": hits}}), 200, content_type="application/json")
+
+    httpserver.expect_request(re.compile(r".*/_search$")).respond_with_handler(search)
+    monkeypatch.setenv("OPENSEARCH_ENDPOINT", httpserver.url_for("/").rstrip("/"))
+    handler_module.handler(event, FakeLambdaContext("notifier"))
+    text = json.dumps(posts[0])
+    assert "billing" in text and "cannot start: disk full" in text and "started in *billing*" in text

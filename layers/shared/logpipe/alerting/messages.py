@@ -85,6 +85,7 @@ class AlertMessage:
     details: list[tuple[str, str]] = field(default_factory=list)
     text: str = ""
     error: str = ""
+    doc_ids: list[str] = field(default_factory=list)
 
     def trace_ids(self, limit: int = 3) -> list[str]:
         """Distinct sample trace ids across groups, at most ``limit``."""
@@ -205,6 +206,8 @@ def _from_logpipe(body: Mapping[str, Any]) -> AlertMessage:
             group.count = (group.count or 0) + 1
             group.samples.append(sample)
         message.groups = list(by_service.values())
+        for alert in alerts:
+            message.doc_ids += [i for i in str(alert.get("related_doc_ids") or "").split(",") if i.strip()]
         if not message.groups and alerts:
             message.groups = [AlertGroup(keys={}, count=len(alerts))]
         return message
@@ -299,6 +302,19 @@ def _from_default_text(text: str, match: re.Match[str]) -> AlertMessage:
             keys = item.group("keys").strip("[] ")
             message.groups.append(AlertGroup(keys={"bucket": keys}, state=state))
     return message
+
+
+def add_documents(alert: AlertMessage, documents: list[dict[str, Any]]) -> None:
+    """Fill a document-level alert's groups from its fetched documents (clusters without sample_documents)."""
+    by_service: dict[str, AlertGroup] = {}
+    for doc in documents:
+        sample = _sample_from_source(doc)
+        key = sample.service or "(unknown)"
+        group = by_service.setdefault(key, AlertGroup(keys={"service.name": key}, count=0))
+        group.count = (group.count or 0) + 1
+        group.samples.append(sample)
+    if by_service:
+        alert.groups = list(by_service.values())
 
 
 def parse_alert(message: str | None, subject: str | None = None) -> AlertMessage:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from logpipe.alerting.messages import AlertMessage, parse_alert
+from logpipe.alerting.messages import AlertMessage, add_documents, parse_alert
 from logpipe.slack.blocks import RenderContext, render_alert
 from logpipe.slack.webhook import SlackPermanentError
 from logpipe.traces import TraceReport, TraceSource, lookup_traces
@@ -28,6 +28,7 @@ MAX_TRACES = 3
 
 Poster = Callable[[Mapping[str, Any]], Any]
 DeadLetter = Callable[[Mapping[str, Any]], None]
+DocumentFetcher = Callable[[list[str]], list[dict[str, Any]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,7 @@ class Notifier:
     render: RenderContext
     trace_source: TraceSource | None = None
     dead_letter: DeadLetter | None = None
+    documents: DocumentFetcher | None = None
 
 
 def sns_fields(record: Mapping[str, Any]) -> tuple[str, str, str]:
@@ -60,10 +62,23 @@ def find_traces(alert: AlertMessage, source: TraceSource | None) -> list[TraceRe
         return []
 
 
+def fill_documents(alert: AlertMessage, fetch: DocumentFetcher | None) -> None:
+    """Document-level alerts from clusters that do not send ``sample_documents``: fetch the matched
+    documents by id (``related_doc_ids``) so the message still shows messages, services and traces."""
+    has_samples = any(g.samples for g in alert.groups)
+    if fetch is None or has_samples or not alert.doc_ids:
+        return
+    try:
+        add_documents(alert, fetch(alert.doc_ids[:MAX_TRACES]))
+    except Exception as exc:  # enrichment only
+        log.warning("fetching the alert's documents failed: %s", exc)
+
+
 def build_payload(record: Mapping[str, Any], notifier: Notifier) -> tuple[AlertMessage, dict[str, Any]]:
     """Parse the record and render the Slack payload (masked, within limits)."""
     _, subject, message = sns_fields(record)
     alert = parse_alert(message, subject)
+    fill_documents(alert, notifier.documents)
     reports = find_traces(alert, notifier.trace_source)
     return alert, render_alert(alert, reports, notifier.render)
 
