@@ -148,8 +148,8 @@ def _header(rule: AlertRule, target: MonitorTarget) -> str:
         "severity_name": rule.severity,
         "description": rule.description,
         "runbook": rule.runbook,
-        "window": date_math(rule.window_s),
-        "threshold": rule.threshold,
+        "window": date_math(rule.window_s) if rule.kind == "count" else None,
+        "threshold": rule.threshold if rule.kind == "count" else None,
         "ratio": rule.ratio,
         "group_by": list(rule.group_by),
     }

@@ -128,7 +128,7 @@ def _period(alert: AlertMessage) -> str:
 def _count_text(alert: AlertMessage, group: AlertGroup) -> str:
     if group.count is None:
         return "n/a"
-    text = f"{group.count}"
+    text = f"{group.count} log{'' if group.count == 1 else 's'}"
     if alert.window:
         text += f" in {alert.window}"
     if alert.ratio is not None and group.total:
