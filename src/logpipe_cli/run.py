@@ -122,12 +122,12 @@ def render_summary(report: RunReport, console: Console) -> None:
         console.print("[green]✔ every record accounted for: in = ok + dropped + failed on both streams[/]")
 
 
-def load_sources(files: Sequence[str], service: str | None, multiline: bool) -> list[Source]:
+def load_sources(files: Sequence[str], service: str | None, multiline: bool, merge_log: bool = False) -> list[Source]:
     """Read every input, with a clear error naming the file that cannot be read."""
     sources: list[Source] = []
     for name in files:
         try:
-            sources.append(read_source(Path(name), service=service, multiline=multiline))
+            sources.append(read_source(Path(name), service=service, multiline=multiline, merge_log=merge_log))
         except InputError as exc:
             raise click.ClickException(str(exc)) from exc
     return sources
@@ -149,6 +149,7 @@ def load_sources(files: Sequence[str], service: str | None, multiline: bool) -> 
 @click.option("--reset/--append", default=False, help="Empty the local search store first (default: append).")
 @click.option("--stream", "streams", type=click.Choice(STREAMS), multiple=True, help="Only these streams.")
 @click.option("--no-multiline", is_flag=True, help="Do not join stack-trace lines (one event per line).")
+@click.option("--merge-log", is_flag=True, help="Send JSON lines as their fields (Fluent Bit Merge_Log On).")
 @click.option("--buffer-mb", default=1.0, show_default=True, help="Firehose Lambda buffer size hint (0.2-3).")
 @click.option("--buffer-seconds", default=60, show_default=True, help="Firehose Lambda buffer interval hint.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON on stdout.")
@@ -162,6 +163,7 @@ def command(
     reset: bool,
     streams: tuple[StreamKind, ...],
     no_multiline: bool,
+    merge_log: bool,
     buffer_mb: float,
     buffer_seconds: int,
     as_json: bool,
@@ -174,7 +176,7 @@ def command(
     if not 60 <= buffer_seconds <= 900:
         raise click.BadParameter("Firehose accepts 60 to 900 seconds", param_hint="--buffer-seconds")
     console = Console(stderr=True)
-    sources = load_sources(files, service, multiline=not no_multiline)
+    sources = load_sources(files, service, multiline=not no_multiline, merge_log=merge_log)
     options = RunOptions(
         environment=environment,
         out_dir=Path(out_dir),

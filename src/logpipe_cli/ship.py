@@ -139,10 +139,7 @@ def command(
     import boto3
     from botocore.exceptions import BotoCoreError, ClientError
 
-    sources = load_sources(files, service, multiline=not no_multiline)
-    for source in sources:
-        if isinstance(source, LineSource):
-            source.merge_log = merge_log
+    sources = load_sources(files, service, multiline=not no_multiline, merge_log=merge_log)
     kinds = streams or ("search", "archive")
     client = boto3.client("firehose", region_name=region)
     shipper = Shipper(client, max_attempts=max_attempts)
