@@ -271,3 +271,22 @@ def test_document_alert_without_samples_fetches_its_documents(
     handler_module.handler(event, FakeLambdaContext("notifier"))
     text = json.dumps(posts[0])
     assert "billing" in text and "cannot start: disk full" in text and "started in *billing*" in text
+
+
+def test_message_published_through_sns_is_posted_once(handler_module: Any, httpserver: HTTPServer) -> None:
+    """Publish the monitor message to an SNS topic (moto), take the notification SNS delivers (via an SQS
+    subscription, which carries the same envelope Lambda gets under ``Sns``) and run the handler on it."""
+    posts = slack(httpserver)
+    sns, sqs = boto3.client("sns"), boto3.client("sqs")
+    topic = sns.create_topic(Name="logpipe-prod-alerts")["TopicArn"]
+    queue = sqs.create_queue(QueueName="tap")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+    sample = load_event("sns-opensearch-monitor.json")["Records"][0]["Sns"]
+    sns.publish(TopicArn=topic, Message=sample["Message"], Subject=sample["Subject"])
+    delivered = json.loads(sqs.receive_message(QueueUrl=queue)["Messages"][0]["Body"])
+    event = {"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0", "Sns": delivered}]}
+    handler_module.handler(event, FakeLambdaContext("notifier"))
+    handler_module.handler(event, FakeLambdaContext("notifier"))  # SNS retried the delivery
+    assert len(posts) == 1
+    assert posts[0]["attachments"][0]["blocks"][0]["text"]["text"].startswith("[prod] HIGH: error-spike")
