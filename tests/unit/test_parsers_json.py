@@ -156,6 +156,17 @@ def test_agent_time_is_the_fallback(parsers: ParserSet) -> None:
     assert "@timestamp" not in doc
 
 
+def test_agent_time_is_utc_even_in_a_korean_default_zone() -> None:
+    from logpipe.parsing import build_parsers
+    from logpipe.timestamps import TimeNormaliser
+
+    seoul = build_parsers(load_parsers().config, TimeNormaliser("Asia/Seoul"))
+    doc, _ = parse_event({"log": "no time here", "time": "2026-11-25T05:32:41"}, seoul)
+    assert doc["@timestamp"] == "2026-11-25T05:32:41.000Z"  # Fluent Bit's time_key default format (gmtime)
+    doc, _ = parse_event({"log": "2025-11-25 16:00:00,000 INFO x", "time": "2026-11-25T05:32:41"}, seoul)
+    assert doc["@timestamp"] == "2025-11-25T07:00:00.000Z"  # the app's own KST time
+
+
 def test_text_line_inside_a_json_message(parsers: ParserSet) -> None:
     # Fluent Bit's CRI parser: the application's line is in "message"
     doc, rest = parse_event(

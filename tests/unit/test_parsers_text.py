@@ -46,6 +46,29 @@ def test_spring_boot_3_with_application_name(parsers: ParserSet) -> None:
     assert doc["message"] == "Started App"
 
 
+def test_spring_boot_with_trace_ids() -> None:
+    parsers = load_parsers()
+    sleuth = parse(
+        "2019-06-24 13:29:42.123  INFO [order-api,5d0a2f8a9c3e4b1f,6e1b3f9a0d4c5e2a,true] 12345 --- "
+        "[nio-8080-exec-1] c.e.OrderController : created",
+        parsers,
+    )
+    assert (sleuth["service.name"], sleuth["trace.id"], sleuth["span.id"], sleuth["process.pid"]) == (
+        "order-api",
+        "5d0a2f8a9c3e4b1f",
+        "6e1b3f9a0d4c5e2a",
+        12345,
+    )
+    micrometer = parse(
+        "2024-01-01T10:00:00.123Z  INFO 1 --- [order-api] [nio-8080-exec-1] "
+        "[4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7] c.e.OrderController : created",
+        parsers,
+    )
+    assert micrometer["trace.id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
+    assert micrometer["span.id"] == "00f067aa0ba902b7"
+    assert micrometer["message"] == "created"
+
+
 def test_spring_boot_in_kst_without_offset() -> None:
     seoul = build_parsers(load_parsers().config, TimeNormaliser("Asia/Seoul"))
     doc = parse("2025-11-25 16:00:01.123  INFO 1 --- [main] c.e.App : 주문 완료", seoul)

@@ -112,6 +112,8 @@ class ParserSet:
 
     config: ParserConfig
     times: TimeNormaliser
+    # Fluent Bit formats its time keys with gmtime: offset-less agent times are UTC whatever the app zone.
+    agent_times: TimeNormaliser
     text_parsers: tuple[tuple[str, TextParser], ...]
     json_fields: _JsonFields
 
@@ -128,6 +130,7 @@ def build_parsers(config: ParserConfig, times: TimeNormaliser | None = None) -> 
     return ParserSet(
         config=config,
         times=times or TimeNormaliser(config.default_timezone),
+        agent_times=TimeNormaliser("UTC"),
         text_parsers=tuple(chain),
         json_fields=_JsonFields.build(config.fields),
     )
@@ -177,7 +180,7 @@ def parse_event(event: dict[str, Any], parsers: ParserSet) -> tuple[dict[str, An
         del rest["log"]
         doc = _parse_log_text(log, rest, parsers)
         if "@timestamp" not in doc:
-            _agent_time(doc, rest, parsers.times)
+            _agent_time(doc, rest, parsers.agent_times)
         return doc, rest
     if not parsers.config.json_enabled:
         return _raw_fallback(rest), rest

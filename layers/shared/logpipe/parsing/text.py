@@ -47,9 +47,11 @@ def _put_time(out: Fields, iso: str | None) -> None:
 # -- Spring Boot console ---------------------------------------------------------------------------------
 # 2025-11-25 16:00:01.123  INFO 1 --- [nio-8080-exec-1] c.e.order.web.OrderController    : message
 # 2024-01-01T10:00:00.123+09:00  INFO 1 --- [order-api] [           main] c.e.Foo           : message (3.2+)
+# 2019-06-24 13:29:42.123  INFO [order-api,5d0a2f8a9c3e4b1f,5d0a2f8a9c3e4b1f,true] 1 --- [main] c.e.X : msg (Sleuth)
+# 2024-01-01T10:00:00.123Z  INFO 1 --- [app] [main] [4bf92f35...-00f067aa...] c.e.X : msg (Micrometer tracing)
 _SPRING = re.compile(
     r"(?P<ts>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d[.,]\d{1,9}(?:Z|[+-]\d\d:?\d\d)?)\s+" + _LEVEL_WORD
-    + r"\s+(?P<pid>\d+)\s+---\s+(?:\[(?P<app>[^\]]*)\]\s+)?\[\s*(?P<thread>[^\]]*?)\]\s+"
+    + r"\s+(?:\[(?P<sleuth>[^\]]*)\]\s+)?(?P<pid>\d+)\s+---\s+(?:\[(?P<app>[^\]]*)\]\s+)?\[\s*(?P<thread>[^\]]*?)\]\s+"
     r"(?:\[(?P<corr>[^\]]*)\]\s+)?(?P<logger>\S+)\s*:\s?(?P<msg>.*)"
 )  # fmt: skip
 
@@ -67,8 +69,19 @@ def spring_boot(line: str, tn: TimeNormaliser) -> Fields | None:
     thread = m.group("thread").strip()
     if thread:
         out["process.thread.name"] = thread
-    if m.group("app"):
-        out["service.name"] = m.group("app").strip()
+    app = (m.group("app") or "").strip()
+    sleuth = m.group("sleuth")
+    if sleuth:  # [service,traceId,spanId(,exportable)]
+        parts = [p.strip() for p in sleuth.split(",")]
+        app = app or parts[0]
+        if len(parts) >= 3 and parts[1]:
+            out["trace.id"], out["span.id"] = parts[1], parts[2]
+    corr = (m.group("corr") or "").strip()
+    if corr and "-" in corr:  # [traceId-spanId]
+        trace, _, span = corr.partition("-")
+        out["trace.id"], out["span.id"] = trace, span
+    if app:
+        out["service.name"] = app
     return out
 
 
