@@ -254,7 +254,8 @@ def build() -> dict[str, dict[str, Any]]:
     ]
     parsed = [_line(r) for r in app_json_records()]
     trace = [_line(r) for r in multiservice_trace_records()]
-    archive = [gzip.compress(b"".join(_line(r) for r in multiservice_trace_records()), mtime=0)]
+    # simple_aggregation + gzip (archive stream): the app lines and the multi-service request in one record
+    archive = [gzip.compress(b"".join(default) + b"".join(_line(r) for r in multiservice_trace_records()), mtime=0)]
     malformed = [b"", b"\x1f\x8b\x08\x00 definitely not gzip", _line({"log": "valid record between bad ones"})]
     events = {
         "firehose-search-default.json": _event("search", default),

@@ -84,6 +84,14 @@ def test_raw_line_variants(name: str) -> None:
     assert "Caused by: java.sql.SQLTransientConnectionException" in docs[1]["error"]["stack_trace"]
 
 
+def test_aggregated_gzip_variant() -> None:
+    ((result, docs),) = _run("firehose-archive-aggregated-gzip.json")
+    assert result == "Ok"
+    assert len(docs) == 8 + 4  # app lines without the health check, then the 4-service request
+    assert [d["logpipe"]["parse"] for d in docs[:8]] == [e[0] for e in RAW if e is not None]
+    assert {d.get("trace", {}).get("id") for d in docs[8:]} == {"4bf92f3577b34da6a3ce929d0e0e4736"}
+
+
 def test_json_parsed_variant() -> None:
     docs = [d for _, ds in _run("firehose-search-json-parsed.json") for d in ds]
     assert [(d["log"]["level"], d.get("error", {}).get("type"), d["service"]["name"]) for d in docs] == [

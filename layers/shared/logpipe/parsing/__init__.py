@@ -184,7 +184,7 @@ def parse_event(event: dict[str, Any], parsers: ParserSet) -> tuple[dict[str, An
         return doc, rest
     if not parsers.config.json_enabled:
         return _raw_fallback(rest), rest
-    return _parse_json(rest, parsers, top_level=True), rest
+    return _parse_json(rest, parsers), rest
 
 
 def parse_text(text: str, parsers: ParserSet) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -228,7 +228,7 @@ def _parse_log_text(log: str, rest: dict[str, Any], parsers: ParserSet) -> dict[
         inner = _try_json(stripped)
         if inner is not None:
             outer_k8s = rest.get("kubernetes")
-            doc = _parse_json(inner, parsers, top_level=False)
+            doc = _parse_json(inner, parsers)
             # Fluent Bit's own time keys must not shadow the app's: the app's were consumed above.
             rest.update(inner)
             if outer_k8s is not None:
@@ -299,7 +299,7 @@ def _ordered(found: dict[str, list[tuple[int, str, Any]]], role: str) -> list[tu
     return items
 
 
-def _parse_json(obj: dict[str, Any], parsers: ParserSet, *, top_level: bool) -> dict[str, Any]:
+def _parse_json(obj: dict[str, Any], parsers: ParserSet) -> dict[str, Any]:
     """Read a JSON log object through the configured aliases, consuming what it reads from ``obj``."""
     if "resourceLogs" in obj or "severityText" in obj or "severityNumber" in obj or "timeUnixNano" in obj:
         _flatten_otel(obj)
@@ -322,7 +322,7 @@ def _parse_json(obj: dict[str, Any], parsers: ParserSet, *, top_level: bool) -> 
         if message[:1] == "{" and path in parsers.config.embedded_json_fields:
             inner = _try_json(message)
             if inner is not None:
-                inner_doc = _parse_json(inner, parsers, top_level=False)
+                inner_doc = _parse_json(inner, parsers)
                 for key, val in inner.items():
                     obj.setdefault(key, val)
                 message = str(inner_doc.pop("message", ""))
