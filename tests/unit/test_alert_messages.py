@@ -250,3 +250,15 @@ def test_html_escaped_rendering_with_raw_line_breaks_still_parses() -> None:
     body += '"description":"two\nlines &quot;quoted&quot;"}'
     alert = parse_alert(body)
     assert alert.source == "logpipe" and alert.description.startswith("two\nlines")
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("sample", ["powertools-python/snsEvent.json", "aws-lambda-go/sns-event.json"])
+def test_contract_plain_sns_events_become_minimal_alerts(shared_data: Path, sample: str) -> None:
+    from logpipe.slack.notifier import Notifier, notify
+
+    event = json.loads((shared_data / "events" / sample).read_text())
+    posted: list[Any] = []
+    summary = notify(event["Records"][0], Notifier(post=posted.append, render=CTX))
+    assert summary["source"] == "unparsed" and summary["status"] == "posted"
+    check_limits(posted[0])
