@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -47,7 +48,9 @@ def _check(doc: dict[str, Any]) -> None:
 @settings(max_examples=300, deadline=None)
 @given(events)
 def test_any_event_parses(event: dict[str, Any]) -> None:
+    before = copy.deepcopy(event)
     doc, rest = parse_event(event, PARSERS)
+    assert event == before  # never modified
     _check(doc)
     assert isinstance(rest, dict)
 

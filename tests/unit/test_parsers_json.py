@@ -193,6 +193,19 @@ def test_log4j2_json_layout(parsers: ParserSet) -> None:
     assert doc["error.stack_trace"].startswith("java.io.IOException")
 
 
+def test_input_event_is_not_modified(parsers: ParserSet) -> None:
+    event = {
+        "log": {"logger": "app", "origin": {"file": {"line": 1}}},
+        "log.level": "info",
+        "message": "m",
+        "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "s"}}]},
+        "severityText": "INFO",
+    }
+    before = json.dumps(event, sort_keys=True)
+    parse_event(event, parsers)
+    assert json.dumps(event, sort_keys=True) == before
+
+
 def test_odd_values_never_raise(parsers: ParserSet) -> None:
     for event in ({}, {"message": 42}, {"msg": None, "level": {"x": 1}}, {"log": ""}, {"log": "{not json"},
                   {"time": [1, 2], "message": ["a"]}, {"resourceLogs": "x"}, {"log": 5}):  # fmt: skip

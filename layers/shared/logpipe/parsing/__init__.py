@@ -285,6 +285,8 @@ def _pop(obj: dict[str, Any], path: str) -> None:
     head, _, tail = path.partition(".")
     inner = obj.get(head)
     if isinstance(inner, dict):
+        inner = dict(inner)  # copy on write: the caller's event is never modified
+        obj[head] = inner
         _pop(inner, tail)
         if not inner:
             del obj[head]
@@ -511,6 +513,7 @@ def _flatten_otel(obj: dict[str, Any]) -> None:
         obj["attributes"] = _otel_attributes(obj["attributes"])
     resource = obj.get("resource")
     if isinstance(resource, dict) and "attributes" in resource:
+        resource = obj["resource"] = dict(resource)
         attributes = _otel_attributes(resource.pop("attributes"))
         if isinstance(attributes, dict):
             for key, value in attributes.items():
