@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 import click
+
 from logpipe.configfile import ConfigError
 from logpipe.jsonfast import dumps_str, loads
 

@@ -140,8 +140,15 @@ def score(cases: list[dict[str, Any]]) -> dict[str, Any]:
             if expected and not any(t == ft and fs < e and s < fe for s, e, t in expected):
                 fp[ft] += 1
                 misses.append(f"FP {ft} {text[fs:fe]!r} in {text!r}")
-    return {"tp": tp, "fn": fn, "fp": fp, "negatives": negatives, "masked_negatives": masked_negatives, "misses": misses,
-            "disagreements": disagreements}
+    return {
+        "tp": tp,
+        "fn": fn,
+        "fp": fp,
+        "negatives": negatives,
+        "masked_negatives": masked_negatives,
+        "misses": misses,
+        "disagreements": disagreements,
+    }
 
 
 def _table(result: dict[str, Any]) -> str:

@@ -14,7 +14,7 @@ import os
 from logpipe.configfile import ConfigError
 
 HMAC_KEY_ENV = "LOGPIPE_HMAC_KEY"
-HMAC_SECRET_ARN_ENV = "LOGPIPE_HMAC_SECRET_ARN"
+HMAC_SECRET_ARN_ENV = "LOGPIPE_HMAC_SECRET_ARN"  # noqa: S105 - the name of a variable, not a secret
 _HEX_TO_LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
 
 

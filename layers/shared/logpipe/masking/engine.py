@@ -11,12 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from logpipe.configfile import ConfigError
 from logpipe.masking import actions
 from logpipe.masking.config import CustomRule, MaskingConfig, RuleConfig
 from logpipe.masking.recognizers import (
     BUILTIN_FINDERS,
+    GUARDS,
+    NUMBER_TOKEN,
     ScanContext,
     Span,
+    compile_key_guard,
     compile_secret_pairs,
     find_secret_pairs,
     find_url_credentials,
@@ -48,6 +52,10 @@ _MIN_SCAN_LENGTH = 3  # "::1" is the shortest value any detector accepts
 _FIELD_CACHE_LIMIT = 10_000
 
 _SKIP, _SCAN, _SENSITIVE, _IP = 0, 1, 2, 3
+# Number-like tokens (a digit, then digits and separators). The longest token's length bounds the digits
+# of any one number, so digit-based detectors are skipped on texts whose numbers are too short for them.
+# A single-character-class repeat: the fastest kind of scan Python's regex engine has.
+_NUMBER_TOKEN = NUMBER_TOKEN
 
 Finder = Callable[[ScanContext, tuple[str, ...]], list[Span]]
 
@@ -76,7 +84,7 @@ class Masker:
     def __init__(self, config: MaskingConfig, hmac_key: bytes | None = None) -> None:
         self.config = config
         self._hmac_key = hmac_key
-        self._finders: list[tuple[Finder, tuple[str, ...]]] = []
+        self._finders: list[tuple[str | None, int, Finder, tuple[str, ...]]] = []
         disabled = {r.type for r in config.rules if not r.enabled}
         if config.ip_policy == "keep":
             disabled.add("IP_ADDRESS")
@@ -88,9 +96,11 @@ class Masker:
             for name in rule.detectors:
                 if name not in seen:
                     seen.add(name)
-                    self._finders.append((BUILTIN_FINDERS[name][1], rule.keywords))
+                    literal, min_run = GUARDS[name]
+                    self._finders.append((literal, min_run, BUILTIN_FINDERS[name][1], rule.keywords))
         self._secret_keys = config.secret_keys
         self._secret_pattern = compile_secret_pairs(config.secret_keys) if config.secret_keys else None
+        self._secret_guard = compile_key_guard(config.secret_keys) if config.secret_keys else None
         self._customs = tuple(_CompiledCustom(c, re.compile(c.pattern)) for c in config.custom_rules)
         self._custom_rules = {
             c.type: RuleConfig(type=c.type, action=c.action, keep_last=c.keep_last) for c in config.custom_rules
@@ -101,7 +111,7 @@ class Masker:
         self._sensitive = config.sensitive_fields
         self._field_kind: dict[str, int] = {}
         if self.uses_hash and hmac_key is None:
-            raise actions.ConfigError(f"{config.source}: action 'hash' is configured but no HMAC key was given")
+            raise ConfigError(f"{config.source}: action 'hash' is configured but no HMAC key was given")
 
     @property
     def uses_hash(self) -> bool:
@@ -117,15 +127,33 @@ class Masker:
         a bare number that is a field's whole value does not count on its own (timestamps, counters)."""
         ctx = ScanContext(text, field)
         spans: list[Span] = []
-        for finder, keywords in self._finders:
-            spans.extend(finder(ctx, keywords))
-        if "SECRET" not in self._disabled and self._secret_pattern is not None:
-            spans.extend(find_secret_pairs(ctx, self._secret_pattern, self._secret_keys))
-        if "URL_CREDENTIALS" not in self._disabled:
+        longest = -1
+        for literal, min_run, finder, keywords in self._finders:
+            if literal is not None and literal not in text:
+                continue
+            if min_run:
+                if longest < 0:
+                    ctx.tokens = _NUMBER_TOKEN.findall(text)
+                    longest = ctx._run = max(map(len, ctx.tokens), default=0)
+                if longest < min_run:
+                    continue
+            found = finder(ctx, keywords)
+            if found:
+                spans.extend(found)
+        if (
+            self._secret_guard is not None
+            and "SECRET" not in self._disabled
+            and ("=" in text or ":" in text)
+            and self._secret_guard.search(ctx.lower)
+        ):
+            spans.extend(find_secret_pairs(ctx, self._secret_pattern, self._secret_keys))  # type: ignore[arg-type]
+        if "URL_CREDENTIALS" not in self._disabled and "://" in text:
             spans.extend(find_url_credentials(ctx))
         for custom in self._customs:
             if custom.rule.guard is None or custom.rule.guard in text:
-                spans.extend((m.start(), m.end(), custom.rule.type) for m in custom.pattern.finditer(text) if m.end() > m.start())
+                spans.extend(
+                    (m.start(), m.end(), custom.rule.type) for m in custom.pattern.finditer(text) if m.end() > m.start()
+                )
         if not spans:
             return spans
         if self._disabled:

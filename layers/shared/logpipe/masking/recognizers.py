@@ -30,7 +30,8 @@ class ScanContext:
     text: str
     field: str | None = None
     _lower: str | None = None
-    _digits: int = -1
+    _run: int = -1
+    tokens: list[str] | None = None  # number-like tokens, when the engine computed them
 
     @property
     def lower(self) -> str:
@@ -40,9 +41,13 @@ class ScanContext:
 
     @property
     def digits(self) -> int:
-        if self._digits < 0:
-            self._digits = len(_DIGIT.findall(self.text))
-        return self._digits
+        """Length of the longest number-like token (digits and ``-. ()/``), an upper bound of the digits
+        any one number has: one C-level scan lets every digit-based detector skip texts whose numbers are
+        too short to matter."""
+        if self._run < 0:
+            self.tokens = NUMBER_TOKEN.findall(self.text)
+            self._run = max(map(len, self.tokens), default=0)
+        return self._run
 
     def has_context(self, start: int, keywords: tuple[str, ...], window: int = 40) -> bool:
         """A keyword shortly before ``start``, or the field's own name (the name is context too)."""
@@ -60,7 +65,9 @@ class ScanContext:
         return self.field is None
 
 
-_DIGIT = re.compile(r"\d")
+# Number-like tokens: a digit, then digits and separators (a single-character-class repeat, the fastest
+# scan Python's regex engine has). The longest token's length bounds the digits of any one number.
+NUMBER_TOKEN = re.compile(r"\d[\d \-.()/]*")
 _LOWER_PLACEHOLDER = re.compile(r"<[a-z][a-z0-9_]*(?::[a-p]{16})?>")
 
 
@@ -89,7 +96,7 @@ def _email(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
 
 
 # --- credit cards ---------------------------------------------------------------------------------------
-_CARD = re.compile(r"(?<![\w.])(?<!\w-)\d(?:[ -]?\d){11,18}(?![\w])")
+_CARD = re.compile(r"\d(?<![\w.]\d)(?<!\w-\d)(?:[ -]?\d){11,18}(?![\w])")
 
 
 def _card(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
@@ -133,26 +140,39 @@ _DIGIT_GROUP = re.compile(r"\d+")
 
 
 # --- phone numbers --------------------------------------------------------------------------------------
+# The first character is matched before the boundary look-behind so the regex engine can skip ahead to
+# candidate characters (a pattern starting with a look-behind is tried at every position).
 _PHONE_STRONG = re.compile(
-    r"(?<![\w+.-])(?:"
-    r"\+\d{1,3}(?:[ .-]?\(\d{1,4}\)|[ .-]\d{1,12}){1,6}"  # +82 10 1234 5678, +44 (20) 7123 4567
-    r"|\+\d{8,15}"  # E.164 without separators
-    r"|\(\d{2,4}\) ?\d{3,4}[ .-]?\d{4}"  # (415) 555-0132, (02) 123-4567
-    r"|(?:\d{1,3}-)?(?:0\d{1,3}|[2-9]\d{2})-\d{3,4}-\d{4}"  # 010-1234-5678, 02-123-4567, 91-415-555-0132
-    r"|0\d{1,2}-\d{7,8}"  # 09-7625400
+    r"[+(\d](?<![\w+.-][+(\d])(?<=(?P<first>.))(?:"
+    r"(?<=\+)\d{1,3}(?:[ .-]?\(\d{1,4}\)|[ .-]\d{1,12}){1,6}"  # +82 10 1234 5678, +44 (20) 7123 4567
+    r"|(?<=\+)\d{8,15}"  # E.164 without separators
+    r"|(?<=\()\d{2,4}\) ?\d{3,4}[ .-]?\d{4}"  # (415) 555-0132, (02) 123-4567
+    r"|(?<=\d)(?:\d{0,2}-)?(?:(?<=0)\d{1,3}|(?<=[2-9])\d{2}|(?<=-)(?:0\d{1,3}|[2-9]\d{2}))-\d{3,4}-\d{4}"
+    r"|(?<=0)\d{1,2}-\d{7,8}"  # 09-7625400
     r")(?![\w-])"
 )
 _PHONE_WEAK = re.compile(
-    r"(?<![\w+.-])(?:"
-    r"01[016789][ .]?\d{3,4}[ .]?\d{4}"  # 01012345678, 010 1234 5678
-    r"|1[3-9]\d{9}"  # CN mobile
-    r"|(?:0\d{1,2}|[2-9]\d{2})[ .]\d{3,4}[ .]\d{4}"  # 415.555.0132, 02 123 4567
+    r"\d(?<![\w+.-]\d)(?:"
+    r"(?<=0)1[016789][ .]?\d{3,4}[ .]?\d{4}"  # 01012345678, 010 1234 5678
+    r"|(?<=1)[3-9]\d{9}"  # CN mobile
+    r"|(?:(?<=0)\d{1,2}|(?<=[2-9])\d{2})[ .]\d{3,4}[ .]\d{4}"  # 415.555.0132, 02 123 4567
     r")(?![\w-])"
 )
 
 
+def _phone_possible(ctx: ScanContext) -> bool:
+    """A phone number needs '+', or a 7+ character number with a separator inside, or 10-11 bare digits."""
+    if "+" in ctx.text or ctx.tokens is None:
+        return True
+    for token in ctx.tokens:
+        token = token.rstrip(" -.()/")
+        if len(token) >= 7 and (not token.isdigit() or len(token) in (10, 11)):
+            return True
+    return False
+
+
 def _phone(ctx: ScanContext, keywords: tuple[str, ...]) -> list[Span]:
-    if ctx.digits < 7:
+    if ctx.digits < 7 or not _phone_possible(ctx):
         return []
     text = ctx.text
     out: list[Span] = []
@@ -160,14 +180,16 @@ def _phone(ctx: ScanContext, keywords: tuple[str, ...]) -> list[Span]:
         digits = sum(ch.isdigit() for ch in m.group())
         if 7 <= digits <= 15:
             out.append((m.start(), m.end(), "PHONE_NUMBER"))
-    for m in _PHONE_WEAK.finditer(text):
-        if ctx.standalone(m.start(), m.end()) or ctx.has_context(m.start(), keywords):
-            out.append((m.start(), m.end(), "PHONE_NUMBER"))
+    out.extend(
+        (m.start(), m.end(), "PHONE_NUMBER")
+        for m in _PHONE_WEAK.finditer(text)
+        if ctx.standalone(m.start(), m.end()) or ctx.has_context(m.start(), keywords)
+    )
     return out
 
 
 # --- IP addresses ---------------------------------------------------------------------------------------
-_IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?(?![\w])")
+_IPV4 = re.compile(r"\d(?<![\w.]\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?:/\d{1,2})?(?![\w])")
 _IPV6 = re.compile(
     r"(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:(?<=:)(?:\d{1,3}\.){3}\d{1,3})?(?:/\d{1,3})?"
     r"(?![\w:]|\.\d)"
@@ -175,9 +197,14 @@ _IPV6 = re.compile(
 _VERSION_HINTS = ("version", "ver ", "ver=", "ver:", "release", "build")
 
 
+_IPV4_HINT = re.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d")
+_IPV6_HINT = re.compile(r"::|:[0-9A-Fa-f]{1,4}:")
+_MAC_HINT = re.compile(r"[:-][0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-]|\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}")
+
+
 def _ipv4(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
     text = ctx.text
-    if "." not in text or ctx.digits < 4:
+    if "." not in text or _IPV4_HINT.search(text) is None:
         return []
     out: list[Span] = []
     for m in _IPV4.finditer(text):
@@ -199,7 +226,7 @@ def _ipv4(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
 
 def _ipv6(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
     text = ctx.text
-    if "::" not in text and text.count(":") < 6:
+    if _IPV6_HINT.search(text) is None or ("::" not in text and text.count(":") < 6):
         return []
     out: list[Span] = []
     for m in _IPV6.finditer(text):
@@ -221,18 +248,22 @@ _MAC = re.compile(
 
 def _mac(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
     text = ctx.text
-    if ":" not in text and "-" not in text and "." not in text:
+    if _MAC_HINT.search(text) is None:
         return []
     return [(m.start(), m.end(), "MAC_ADDRESS") for m in _MAC.finditer(text) if v.mac_ok(m.group())]
 
 
 # --- IBAN -----------------------------------------------------------------------------------------------
-_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}[ .-]?\d{2}(?:[ .-]?[A-Za-z0-9]){11,30}")
+_IBAN = re.compile(r"[A-Z](?<![A-Za-z0-9].)[A-Z][ .-]?\d{2}(?:[ .-]?[A-Za-z0-9]){11,30}")
 _IBAN_SEPARATORS = " .-"
 
 
+# Hints start with a digit or a rare punctuation character so the regex engine can skip ahead quickly.
+_IBAN_HINT = re.compile(r"\d\d(?:(?<=[A-Z]{2}\d\d)|(?<=[A-Z]{2}[ .-]\d\d))")
+
+
 def _iban(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
-    if ctx.digits < 6:
+    if ctx.digits < 6 or _IBAN_HINT.search(ctx.text) is None:
         return []
     text = ctx.text
     out: list[Span] = []
@@ -259,7 +290,7 @@ def _iban(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
 
 
 # --- Korean identifiers ---------------------------------------------------------------------------------
-_RRN = re.compile(r"(?<![\w.+-])\d{6}(\s?-\s?)?\d{7}(?![\w-])")
+_RRN = re.compile(r"\d(?<![\w.+-]\d)\d{5}(\s?-\s?)?\d{7}(?![\w-])")
 
 
 def _rrn(ctx: ScanContext, keywords: tuple[str, ...]) -> list[Span]:
@@ -277,7 +308,7 @@ def _rrn(ctx: ScanContext, keywords: tuple[str, ...]) -> list[Span]:
     return out
 
 
-_BRN = re.compile(r"(?<![\w.-])\d{3}(\s?-\s?|\s)?\d{2}(\s?-\s?|\s)?\d{5}(?![\w-])")
+_BRN = re.compile(r"\d(?<![\w.-]\d)\d{2}(\s?-\s?|\s)?\d{2}(\s?-\s?|\s)?\d{5}(?![\w-])")
 
 
 def _brn(ctx: ScanContext, keywords: tuple[str, ...]) -> list[Span]:
@@ -294,7 +325,7 @@ def _brn(ctx: ScanContext, keywords: tuple[str, ...]) -> list[Span]:
     return out
 
 
-_DRIVER = re.compile(r"(?<![\w.-])(\d{2})([ -]?)\d{2}\2\d{6}\2\d{2}(?![\w-])")
+_DRIVER = re.compile(r"(\d(?<![\w.-]\d)\d)([ -]?)\d{2}\2\d{6}\2\d{2}(?![\w-])")
 
 
 def _driver(ctx: ScanContext, keywords: tuple[str, ...]) -> list[Span]:
@@ -309,13 +340,17 @@ def _driver(ctx: ScanContext, keywords: tuple[str, ...]) -> list[Span]:
     return out
 
 
-_PASSPORT = re.compile(r"(?<![A-Za-z0-9])[MSRODGmsrodg](?:\d{3}[A-Za-z]\d{4}|\d{8})(?![A-Za-z0-9])")
+# Matched from its first digit (a fast scan) and checked backwards for the letter and the boundary.
+_PASSPORT = re.compile(r"\d(?<=[MSRODGmsrodg]\d)(?<![A-Za-z0-9].\d)\d{2}(?:[A-Za-z]\d{4}|\d{5})(?![A-Za-z0-9])")
+
+
+_PASSPORT_HINT = re.compile(r"\d\d\d(?<=[MSRODGmsrodg]\d\d\d)")
 
 
 def _passport(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
-    if ctx.digits < 7:
+    if _PASSPORT_HINT.search(ctx.text) is None:
         return []
-    return [(m.start(), m.end(), "KR_PASSPORT") for m in _PASSPORT.finditer(ctx.text)]
+    return [(m.start() - 1, m.end(), "KR_PASSPORT") for m in _PASSPORT.finditer(ctx.text)]
 
 
 # --- secrets --------------------------------------------------------------------------------------------
@@ -328,16 +363,20 @@ def _jwt(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
     return [(m.start(), m.end(), "JWT") for m in _JWT.finditer(ctx.text)]
 
 
-_AUTH = re.compile(r"(?i)\b(?:bearer|basic|digest|token)\s+([A-Za-z0-9._~+/=-]{8,})")
+_AUTH = re.compile(r"\b(?:bearer|basic|digest|token)\s+([a-z0-9._~+/=-]{8,})")
+_AUTH_CI = re.compile(_AUTH.pattern, re.IGNORECASE)
 
 
 def _auth(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
     low = ctx.lower
     if "bearer" not in low and "basic" not in low and "digest" not in low and "token" not in low:
         return []
+    pattern, haystack = _AUTH, low
+    if len(low) != len(ctx.text):  # rare: lower-casing changed the length (e.g. U+0130)
+        pattern, haystack = _AUTH_CI, ctx.text
     out: list[Span] = []
-    for m in _AUTH.finditer(ctx.text):
-        value = m.group(1)
+    for m in pattern.finditer(haystack):
+        value = ctx.text[m.start(1) : m.end(1)]
         # "Basic realm", "token expired": a credential has digits or mixed case, not just a word.
         if value.isalpha() and (value.islower() or value.isupper()):
             continue
@@ -387,6 +426,26 @@ def _private_key(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
         pos = stop
 
 
+# Cheap guards checked by the engine before calling a finder: a literal that must occur, and the minimum
+# length of the longest number-like run (see ScanContext.digits). Finders re-check what they need.
+GUARDS: dict[str, tuple[str | None, int]] = {
+    "email": ("@", 0),
+    "credit_card": (None, 12),
+    "phone": (None, 7),
+    "ipv4": (".", 0),
+    "ipv6": (":", 0),
+    "mac": (None, 0),
+    "iban": (None, 6),
+    "kr_rrn": (None, 13),
+    "kr_brn": (None, 10),
+    "kr_driver_license": (None, 12),
+    "kr_passport": (None, 0),
+    "jwt": ("eyJ", 0),
+    "auth_header": (None, 0),
+    "aws_keys": (None, 0),
+    "private_key": ("-----BEGIN", 0),
+}
+
 BUILTIN_FINDERS: dict[str, tuple[str, Callable[[ScanContext, tuple[str, ...]], list[Span]]]] = {
     "email": ("EMAIL_ADDRESS", _email),
     "credit_card": ("CREDIT_CARD", _card),
@@ -421,12 +480,14 @@ def find_url_credentials(ctx: ScanContext) -> list[Span]:
 def compile_secret_pairs(keys: tuple[str, ...]) -> re.Pattern[str]:
     """``password=...``, ``"secret": "..."``, ``token: ...``, ``?api_key=...`` for the configured key names.
 
-    The key may carry a prefix (``db_password``, ``client-secret``); only the value is masked, so the
-    log still says *which* secret was there. A leading auth scheme (``Bearer``) is kept.
+    Run on the lower-cased text (literal alternatives, so the engine jumps from one possible key to the
+    next; ``(?i)`` with a free prefix was a thousand times slower). The key may be the end of a longer
+    name (``db_password``, ``client-secret``); only the value is masked, so the log still says *which*
+    secret was there. A leading auth scheme (``Bearer``) is kept.
     """
     names = "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
     return re.compile(
-        r"(?i)(?<![\w-])[\w.-]{0,30}?(?:" + names + r")\\?[\"']?\s*[:=]\s*"
+        r"(?:" + names + r")\\?[\"']?\s*[:=]\s*"
         r"(?:(?:bearer|basic|digest|token)\s+)?"
         r"(?:\\\"(?P<eq>[^\"\\]{1,512})\\\""
         r"|\"(?P<dq>[^\"\\\r\n]{1,512}(?:\\.[^\"\\\r\n]{0,512}){0,16})\""
@@ -435,16 +496,22 @@ def compile_secret_pairs(keys: tuple[str, ...]) -> re.Pattern[str]:
     )
 
 
+def compile_key_guard(keys: tuple[str, ...]) -> re.Pattern[str]:
+    """One search for any configured key name, run on the lower-cased text (``(?i)`` is much slower)."""
+    return re.compile("|".join(re.escape(k) for k in keys))
+
+
 def find_secret_pairs(ctx: ScanContext, pattern: re.Pattern[str], keys: tuple[str, ...]) -> list[Span]:
     """Values of sensitive key/value pairs in free text."""
     text = ctx.text
     if "=" not in text and ":" not in text:
         return []
     low = ctx.lower
-    if not any(k in low for k in keys):
-        return []
+    if len(low) != len(text):  # rare: lower-casing changed the length (e.g. U+0130); fall back
+        pattern = re.compile(pattern.pattern, re.IGNORECASE)
+        low = text
     out: list[Span] = []
-    for m in pattern.finditer(text):
+    for m in pattern.finditer(low):
         for group in ("eq", "dq", "sq", "bare"):
             start = m.start(group)
             if start >= 0:

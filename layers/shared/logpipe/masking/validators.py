@@ -158,7 +158,7 @@ def brn_ok(digits: str) -> bool:
 def ipv4_ok(text: str) -> bool:
     """Four octets 0-255 without leading-zero ambiguity; 0.x.x.x is never a host (version-number shape)."""
     parts = text.split(".")
-    if len(parts) != 4 or (parts[0] == "0" and text != "0.0.0.0"):
+    if len(parts) != 4 or (parts[0] == "0" and text != "0.0.0.0"):  # noqa: S104 - a value, not a bind
         return False
     return all(p.isdigit() and int(p) <= 255 and (p == "0" or p[0] != "0") for p in parts)
 
