@@ -221,6 +221,14 @@ def test_generic_timestamp_and_level(parsers: ParserSet, line: str, iso: str, le
     assert doc.get("log.level") == level
 
 
+def test_dates_inside_a_sentence_are_not_the_record_time(parsers: ParserSet) -> None:
+    doc = parse("Nightly export scheduled for 2026-01-01 00:00 by cron", parsers)
+    assert doc["logpipe.parse"] == "raw"
+    assert "@timestamp" not in doc
+    doc = parse("nova-api.log.1 2017-05-16 00:00:00.008 25746 INFO nova.osapi started", parsers)
+    assert doc["@timestamp"] == "2017-05-16T00:00:00.008Z"
+
+
 def test_anything_else_is_raw(parsers: ParserSet) -> None:
     doc = parse("여권번호는 M789C1234입니다", parsers)
     assert doc == {"message": "여권번호는 M789C1234입니다", "logpipe.parse": "raw"}

@@ -416,8 +416,8 @@ _EMBEDDED_ISO = re.compile(r"(?<![\d_])\d{4}-\d\d-\d\d[T ]\d\d:\d\d")
 
 
 def generic(line: str, tn: TimeNormaliser) -> Fields | None:
-    """Fallback: a timestamp in any known format at the start of the line (or an ISO time within its
-    first 80 characters), then a level word within the next characters. Claims only lines with a time."""
+    """Fallback: a timestamp in any known format at the start of the line (or an ISO time right after
+    one leading token), then a level word within the next characters. Claims only lines with a time."""
     found = tn.leading(line)
     offset = 0
     if found is None:
@@ -428,7 +428,9 @@ def generic(line: str, tn: TimeNormaliser) -> Fields | None:
             offset = space + 1
     if found is None:
         m = _EMBEDDED_ISO.search(line, 0, 80)
-        if m is None:
+        # Only after one leading token ("nova-api.log.1 2017-05-16 ..."): a date inside a sentence
+        # ("job scheduled for 2026-01-01 00:00") is content, not the time of the record.
+        if m is None or " " in line[: m.start()].strip():
             return None
         found = tn.iso_prefix(line[m.start() :])
         offset = m.start()
