@@ -85,6 +85,8 @@ def test_syslog_year_is_inferred_never_in_the_future(utc: TimeNormaliser) -> Non
     assert utc.from_text("Nov 25 07:00:01") == "2026-11-25T07:00:01.000Z"  # within a day: clock skew
     assert utc.from_text("Dec 10 06:55:46") == "2025-12-10T06:55:46.000Z"
     assert utc.from_text("Jan  3 00:00:00") == "2026-01-03T00:00:00.000Z"
+    assert utc.from_text("1224 23:59:59.500000") == "2025-12-24T23:59:59.500Z"  # glog
+    assert utc.from_text("11-25 05:59:00.250") == "2026-11-25T05:59:00.250Z"  # logcat
 
 
 def test_cache_does_not_mix_seconds_or_zones(utc: TimeNormaliser) -> None:

@@ -440,6 +440,7 @@ def _build_layouts() -> tuple[tuple[Callable[[str], bool], re.Pattern[str], _Con
         ),
         (digit, re.compile(rf"(?P<mo>[01]\d)-(?P<d>[0-3]\d) {_TIME}{_FRACTION}(?!\d)"), _no_year),
         (digit, re.compile(rf"(?P<mo>[01]\d)\.(?P<d>[0-3]\d) {_TIME}{_FRACTION}(?!\d)"), _no_year),
+        (digit, re.compile(rf"(?P<mo>[01]\d)(?P<d>[0-3]\d) {_TIME}\.(?P<f>\d{{6}})(?!\d)"), _no_year),  # glog
         (digit, re.compile(r"(?P<e>1\d{9}|1\d{12})(?:\.(?P<f>\d{1,9}))?(?![\w.:/-])"), _epoch_prefix),
         (
             upper,

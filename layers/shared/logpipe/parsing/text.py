@@ -188,13 +188,11 @@ def glog(line: str, tn: TimeNormaliser) -> Fields | None:
     m = _GLOG.match(line)
     if m is None:
         return None
-    month, day = int(m.group("mo")), int(m.group("d"))
-    year = tn.infer_year(month, day)
-    prefix = tn.utc_prefix(year, month, day, int(m.group("h")), int(m.group("mi")), int(m.group("s")))
+    found = tn.leading(line[1 : m.end("f")])  # "MMDD hh:mm:ss.ffffff": the year-less layout, cached
     out: Fields = {"message": m.group("msg"), "process.thread.id": int(m.group("tid"))}
     _put_origin(out, m.group("src"))
-    if prefix is not None:
-        out["@timestamp"] = f"{prefix}.{m.group('f')[:3]}Z"
+    if found is not None:
+        out["@timestamp"] = found[0]
     _put_level(out, m.group("lv"))
     return out
 
