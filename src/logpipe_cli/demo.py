@@ -190,8 +190,9 @@ def _reset(out: Path) -> None:
 @click.option("--requests", default=3000, show_default=True, help="Simulated user requests.")
 @click.option("--minutes", default=30, show_default=True, help="Simulated period.")
 @click.option("--env", "environment", default="dev", show_default=True)
+@click.option("--jobs", default=2, show_default=True, help="Processes (2: archive stream beside the search stream).")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable result instead of the tour.")
-def command(out_dir: str, seed: int, requests: int, minutes: int, environment: str, as_json: bool) -> None:
+def command(out_dir: str, seed: int, requests: int, minutes: int, environment: str, jobs: int, as_json: bool) -> None:
     """Generate a multi-service scenario with one incident, run it through the local pipeline, evaluate the
     alerts, show the Slack message and the failing trace's timeline with its origin service."""
     if minutes < 5 or requests < 50:
@@ -218,7 +219,7 @@ def command(out_dir: str, seed: int, requests: int, minutes: int, environment: s
     )
     _reset(out)
     sources = scenario_sources(scenario, out / "input")
-    options = RunOptions(environment=environment, out_dir=out, reset=True, seed=seed)
+    options = RunOptions(environment=environment, out_dir=out, reset=True, seed=seed, jobs=jobs)
     console.rule("[bold]1. Fluent Bit → Firehose ×2 → processor → search store + S3 archive")
     with progress_bar(sources, options.streams, Console(stderr=True, quiet=as_json), enabled=not as_json) as advance:
         report = run_local(sources, options, FakeLambdaContext, progress=advance)

@@ -152,6 +152,7 @@ def load_sources(files: Sequence[str], service: str | None, multiline: bool, mer
 @click.option("--merge-log", is_flag=True, help="Send JSON lines as their fields (Fluent Bit Merge_Log On).")
 @click.option("--buffer-mb", default=1.0, show_default=True, help="Firehose Lambda buffer size hint (0.2-3).")
 @click.option("--buffer-seconds", default=60, show_default=True, help="Firehose Lambda buffer interval hint.")
+@click.option("--jobs", default=2, show_default=True, help="Processes (2: archive stream beside the search stream).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON on stdout.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def command(
@@ -166,6 +167,7 @@ def command(
     merge_log: bool,
     buffer_mb: float,
     buffer_seconds: int,
+    jobs: int,
     as_json: bool,
     quiet: bool,
 ) -> None:
@@ -185,6 +187,7 @@ def command(
         buffer_bytes=int(buffer_mb * 1024 * 1024),
         buffer_ms=buffer_seconds * 1000,
         streams=streams or STREAMS,
+        jobs=jobs,
     )
     with progress_bar(sources, options.streams, console, enabled=not quiet and not as_json) as advance:
         try:

@@ -208,3 +208,33 @@ def test_archive_batch_whose_output_passes_6_mb_keeps_every_record(tmp_path: Pat
         for line in body.splitlines()
     )
     assert archived == stats.events_ok and archived + failed_events == 9000
+
+
+def test_archive_stream_in_a_second_process_gives_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import logpipe.localrun.runner as runner
+
+    monkeypatch.setattr(runner, "PARALLEL_MIN_EVENTS", 0)
+    lines = [
+        json.dumps({"@timestamp": f"2025-11-25T00:00:{i % 60:02d}.000Z", "message": f"m{i}", "level": "INFO"})
+        for i in range(300)
+    ]
+    results = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"jobs{jobs}"
+        done: Counter[str] = Counter()
+        report = run_local(
+            [LineSource("a", lines, service="order", arrival_ms=[1_764_028_800_000 + i for i in range(300)])],
+            RunOptions(out_dir=out, seed=5, jobs=jobs),
+            FakeLambdaContext,
+            progress=lambda kind, n, done=done: done.update({kind: n}),
+        )
+        assert report.problems() == []
+        assert done == {"search": 300, "archive": 300}
+        results[jobs] = (
+            {k: r.stats.as_dict() for k, r in report.streams.items()},
+            sorted(report.objects),
+            _objects(out / "s3", "logs"),
+        )
+    assert results[1] == results[2]

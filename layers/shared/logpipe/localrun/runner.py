@@ -38,6 +38,8 @@ from logpipe.stores.local_store import LocalStore
 StreamKind = Literal["search", "archive"]
 STREAMS: tuple[StreamKind, ...] = ("search", "archive")
 Progress = Callable[[StreamKind, int], None]
+# Below this many events a second process costs more (interpreter start, imports) than it saves.
+PARALLEL_MIN_EVENTS = 5000
 
 
 @dataclass(slots=True)
@@ -55,6 +57,8 @@ class RunOptions:
     seed: int = 0
     streams: tuple[StreamKind, ...] = STREAMS
     start_ms: int | None = None
+    # Processes: 2 runs the archive stream beside the search stream (inputs of PARALLEL_MIN_EVENTS or more).
+    jobs: int = 1
 
     @property
     def bucket_root(self) -> Path:
@@ -190,95 +194,202 @@ def _records(kind: StreamKind, sources: Sequence[Source], start_ms: int, rep: St
     return heapq.merge(*iterators, key=lambda r: r.arrival_ms)
 
 
+def _run_stream(
+    kind: StreamKind,
+    sources: Sequence[Source],
+    options: RunOptions,
+    start_ms: int,
+    bucket: Bucket,
+    backend: Any,
+    context_factory: Callable[[str], Any],
+    progress: Progress | None,
+) -> StreamReport:
+    """One delivery stream end to end: agent records -> Firehose -> the real handler -> its destination."""
+    rep = StreamReport(kind, options.stream_name(kind))
+    log_path = options.out_dir / "processor.log"
+    with processor_handler(options.environment, log_path, context_factory) as invoker:
+        destination: ArchiveDestination | SearchDestination
+        if kind == "archive":
+            destination = ArchiveDestination(bucket, rep.name, invoker.lambda_arn)
+        else:
+            destination = SearchDestination(bucket, rep.name, invoker.lambda_arn, backend)
+
+        def on_batch(batch: BatchOutcome) -> None:
+            stats = invoker.last_stats
+            codes = {o.error_code for o in batch.records}
+            if stats is None or (codes - {None, "Lambda.ProcessingFailedStatus"}):
+                # the whole batch failed: Firehose counts every record as failed
+                stats = BatchStats(records_in=len(batch.records), records_failed=len(batch.records))
+                for o in batch.records:
+                    stats.failed_by_reason[str(o.error_code)] += 1
+            rep.stats.merge(stats)
+            rep.results.update(o.result for o in batch.records)
+            destination.deliver(batch)
+            if progress is not None:  # progress counts events the processor has handled
+                progress(kind, sum(o.events for o in batch.records))
+
+        stream = FirehoseStream(
+            rep.name,
+            invoker,
+            on_batch,
+            buffer_bytes=options.buffer_bytes,
+            buffer_ms=options.buffer_ms,
+            counters=rep.counters,
+        )
+        if progress is not None:
+            progress(kind, 0)  # the stream starts now
+        dropped_seen = 0
+        for request in put_record_batches(_records(kind, sources, start_ms, rep)):
+            stream.put_record_batch(request)
+            # events that never reach the processor: too large for the agent or for the API
+            lost = rep.agent.dropped_oversize - dropped_seen
+            lost += sum(r.events for r in request if len(r.data) > MAX_RECORD_BYTES)
+            dropped_seen = rep.agent.dropped_oversize
+            if progress is not None and lost:
+                progress(kind, lost)
+        stream.flush()
+        if isinstance(destination, ArchiveDestination):
+            destination.close()
+        rep.documents_delivered = destination.documents
+        rep.documents_refused = destination.refused if isinstance(destination, SearchDestination) else 0
+        rep.error_records_written = destination.failed_records
+    return rep
+
+
+def _stream_bucket(options: RunOptions, kind: StreamKind) -> Bucket:
+    """The bucket as one stream sees it (its own seeded RNG: same names whether streams run apart or not)."""
+    return Bucket(options.bucket_root, random.Random(f"{options.seed}:{kind}"))
+
+
+def _archive_worker(
+    sources: Sequence[Source], options: RunOptions, start_ms: int, context_factory: Callable[[str], Any], queue: Any
+) -> None:
+    """Child process: the archive stream, reporting progress and its result through ``queue``."""
+    try:
+        bucket = _stream_bucket(options, "archive")
+        rep = _run_stream(
+            "archive", sources, options, start_ms, bucket, None, context_factory, lambda k, n: queue.put(("p", k, n))
+        )
+        queue.put(("done", rep, bucket.objects))
+    except BaseException:  # the parent re-raises it with the child's traceback
+        import traceback
+
+        queue.put(("error", traceback.format_exc(), None))
+
+
 def run_local(
     sources: Sequence[Source],
     options: RunOptions,
     context_factory: Callable[[str], Any],
     progress: Progress | None = None,
 ) -> RunReport:
-    """Replay ``sources`` through both streams and deliver the results; returns the counts."""
+    """Replay ``sources`` through the streams and deliver the results; returns the counts.
+
+    With ``options.jobs > 1`` and both streams on a large enough input, the archive stream runs in a child
+    process while this one runs the search stream (they share nothing but the output folder).
+    """
     started = time.perf_counter()
     start_ms = options.start_ms if options.start_ms is not None else int(time.time() * 1000)
-    bucket = Bucket(options.bucket_root, random.Random(options.seed))
+    events = sum(len(s.events) if isinstance(s, LineSource) else len(s.records) for s in sources)
     notes: list[str] = []
+    kinds = list(options.streams)
+    child: _ChildStream | None = None
+    if options.jobs > 1 and "archive" in kinds and "search" in kinds and events >= PARALLEL_MIN_EVENTS:
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")  # safe beside the progress bar's thread
+        queue = context.Queue()
+        process = context.Process(
+            target=_archive_worker, args=(sources, options, start_ms, context_factory, queue), daemon=True
+        )
+        process.start()
+        child = _ChildStream(process, queue)
+        kinds.remove("archive")
     store: LocalStore | None = None
-    if options.opensearch:
+    backend: Any = None
+    if "search" in kinds and options.opensearch:
         from logpipe.stores.opensearch_store import OpenSearchStore
 
         os_store = OpenSearchStore(options.opensearch, index=f"logs-{options.environment}-*")
         notes.extend(apply_index_template(os_store, options.environment))
-        backend: Any = OpenSearchBackend(os_store, options.environment)
-    else:
+        backend = OpenSearchBackend(os_store, options.environment)
+    elif "search" in kinds:
         store = LocalStore(options.store_file)
         if options.reset:
             store.clear()
         backend = LocalBackend(store)
+
+    def report_progress(kind: StreamKind, n: int) -> None:
+        if progress is not None:
+            progress(kind, n)
+        if child is not None:
+            child.pump(progress, wait=False)
+
     reports: dict[str, StreamReport] = {}
+    objects: list[str] = []
     try:
-        with processor_handler(options.environment, options.out_dir / "processor.log", context_factory) as invoker:
-            for kind in options.streams:
-                rep = StreamReport(kind, options.stream_name(kind))
-                reports[kind] = rep
-                destination: ArchiveDestination | SearchDestination
-                if kind == "archive":
-                    destination = ArchiveDestination(bucket, rep.name, invoker.lambda_arn)
-                else:
-                    destination = SearchDestination(bucket, rep.name, invoker.lambda_arn, backend)
-
-                def on_batch(batch: BatchOutcome, rep: StreamReport = rep, destination: Any = destination) -> None:
-                    stats = invoker.last_stats
-                    codes = {o.error_code for o in batch.records}
-                    if stats is None or (codes - {None, "Lambda.ProcessingFailedStatus"}):
-                        # the whole batch failed: Firehose counts every record as failed
-                        stats = BatchStats(records_in=len(batch.records), records_failed=len(batch.records))
-                        for o in batch.records:
-                            stats.failed_by_reason[str(o.error_code)] += 1
-                    rep.stats.merge(stats)
-                    rep.results.update(o.result for o in batch.records)
-                    destination.deliver(batch)
-                    if progress is not None:  # progress counts events the processor has handled
-                        progress(rep.kind, sum(o.events for o in batch.records))
-
-                stream = FirehoseStream(
-                    rep.name,
-                    invoker,
-                    on_batch,
-                    buffer_bytes=options.buffer_bytes,
-                    buffer_ms=options.buffer_ms,
-                    counters=rep.counters,
-                )
-                if progress is not None:
-                    progress(kind, 0)  # the stream starts now
-                dropped_seen = 0
-                for request in put_record_batches(_records(kind, sources, start_ms, rep)):
-                    stream.put_record_batch(request)
-                    # events that never reach the processor: too large for the agent or for the API
-                    lost = rep.agent.dropped_oversize - dropped_seen
-                    lost += sum(r.events for r in request if len(r.data) > MAX_RECORD_BYTES)
-                    dropped_seen = rep.agent.dropped_oversize
-                    if progress is not None and lost:
-                        progress(kind, lost)
-                stream.flush()
-                if isinstance(destination, ArchiveDestination):
-                    destination.close()
-                rep.documents_delivered = destination.documents
-                rep.documents_refused = destination.refused if isinstance(destination, SearchDestination) else 0
-                rep.error_records_written = destination.failed_records
+        for kind in kinds:
+            bucket = _stream_bucket(options, kind)
+            reports[kind] = _run_stream(
+                kind, sources, options, start_ms, bucket, backend, context_factory, report_progress
+            )
+            objects.extend(bucket.objects)
+        if child is not None:
+            child.pump(progress, wait=True)
+            assert child.result is not None
+            reports["archive"], child_objects = child.result
+            objects.extend(child_objects)
     finally:
         if store is not None:
             store.close()
-    events = sum(len(s.events) if isinstance(s, LineSource) else len(s.records) for s in sources)
+        if child is not None:
+            child.process.join(timeout=5)
+    ordered: dict[str, StreamReport] = {kind: reports[kind] for kind in options.streams if kind in reports}
     return RunReport(
         events=events,
         sources=len(sources),
-        streams=reports,
+        streams=ordered,
         elapsed_s=time.perf_counter() - started,
         bucket=options.bucket_root,
-        store=None if options.opensearch else options.store_file,
+        store=options.store_file if "search" in options.streams and not options.opensearch else None,
         opensearch=options.opensearch,
-        objects=bucket.objects,
+        objects=objects,
         notes=notes,
     )
+
+
+class _ChildStream:
+    """The archive stream running in a child process: its progress messages and, at the end, its result."""
+
+    def __init__(self, process: Any, queue: Any) -> None:
+        self.process = process
+        self.queue = queue
+        self.result: tuple[StreamReport, list[str]] | None = None
+
+    def pump(self, progress: Progress | None, *, wait: bool) -> None:
+        """Forward progress; with ``wait``, return only once the result arrived (or the child died)."""
+        import queue as queue_module
+
+        exited = False
+        while self.result is None:
+            try:
+                tag, first, second = self.queue.get(timeout=1.0) if wait else self.queue.get_nowait()
+            except queue_module.Empty:
+                if not wait:
+                    return
+                if exited:  # gone, and nothing more came through the pipe after it exited
+                    raise RuntimeError(
+                        f"the archive stream's process died (exit code {self.process.exitcode})"
+                    ) from None
+                exited = not self.process.is_alive()
+                continue
+            if tag == "p":
+                if progress is not None:
+                    progress(first, second)
+            elif tag == "done":
+                self.result = (first, second)
+            else:
+                raise RuntimeError(f"the archive stream failed in its process:\n{first}")
 
 
 def apply_index_template(store: Any, environment: str) -> list[str]:
