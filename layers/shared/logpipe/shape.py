@@ -38,19 +38,18 @@ def apply_limits(doc: dict[str, Any], limits: Limits) -> None:
         doc["logpipe.truncated"] = True
 
 
-# Dotted key -> its parts. Documents reuse a few hundred distinct keys, so splitting each once per
-# container (instead of once per record) is a measurable share of the per-record cost.
-_KEY_PARTS: dict[str, tuple[str, ...]] = {}
-_KEY_PARTS_MAX = 4096
+# Dotted key -> (object path, leaf name). Documents reuse a few hundred distinct keys, so splitting each
+# once per container (instead of once per record) is a measurable share of the per-record cost.
+_NEST_PLANS: dict[str, tuple[tuple[str, ...], str]] = {}
+_NEST_PLANS_MAX = 4096
 
 
-def _parts(key: str) -> tuple[str, ...]:
-    parts = _KEY_PARTS.get(key)
-    if parts is None:
-        parts = tuple(key.split("."))
-        if len(_KEY_PARTS) < _KEY_PARTS_MAX:  # labels.* keys come from data: stay bounded
-            _KEY_PARTS[key] = parts
-    return parts
+def _nest_plan(key: str) -> tuple[tuple[str, ...], str]:
+    *prefix, leaf = key.split(".")
+    plan = (tuple(prefix), leaf)
+    if len(_NEST_PLANS) < _NEST_PLANS_MAX:  # labels.* keys come from data: stay bounded
+        _NEST_PLANS[key] = plan
+    return plan
 
 
 def nest(flat: dict[str, Any]) -> dict[str, Any]:
@@ -60,24 +59,26 @@ def nest(flat: dict[str, Any]) -> dict[str, Any]:
     rather than being lost (for example ``service`` and ``service.name``).
     """
     out: dict[str, Any] = {}
+    plans = _NEST_PLANS
     for key, value in flat.items():
-        if "." not in key:
-            existing = out.get(key)
-            if isinstance(existing, dict):
-                existing["value"] = value
-            else:
-                out[key] = value
-            continue
-        parts = _parts(key)
+        plan = plans.get(key)
+        if plan is None:
+            plan = _nest_plan(key)
+        prefix, leaf = plan
         node = out
-        for part in parts[:-1]:
+        for part in prefix:
             child = node.get(part)
             if child is None:
                 child = node[part] = {}
             elif not isinstance(child, dict):
                 child = node[part] = {"value": child}
             node = child
-        node[parts[-1]] = value
+        if not prefix:
+            existing = out.get(leaf)
+            if isinstance(existing, dict):
+                existing["value"] = value
+                continue
+        node[leaf] = value
     return out
 
 
