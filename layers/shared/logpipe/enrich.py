@@ -41,9 +41,20 @@ _NOISE_KEYS = frozenset(
 )
 
 
+# Label key -> sanitised key. Keys repeat from record to record: sanitise each once (bounded, since
+# keys come from data).
+_SANITIZED: dict[str, str] = {}
+_SANITIZED_MAX = 4096
+
+
 def _sanitize_label_key(key: str) -> str:
     # OpenSearch treats dots as object paths; labels are flat keywords (ECS).
-    return key.replace(".", "_").replace("/", "_").replace(" ", "_")[:100]
+    clean = _SANITIZED.get(key)
+    if clean is None:
+        clean = key.replace(".", "_").replace("/", "_").replace(" ", "_")[:100]
+        if len(_SANITIZED) < _SANITIZED_MAX:
+            _SANITIZED[key] = clean
+    return clean
 
 
 def _prune_kubernetes(k8s: Mapping[str, Any], doc: dict[str, Any], keep_labels: tuple[str, ...]) -> None:
@@ -57,7 +68,7 @@ def _prune_kubernetes(k8s: Mapping[str, Any], doc: dict[str, Any], keep_labels: 
     for src, dst in mapping:
         value = k8s.get(src)
         if value:
-            doc[dst] = str(value)
+            doc[dst] = value if isinstance(value, str) else str(value)
     image = k8s.get("container_image")
     if image:
         doc["container.image.name"] = str(image)
@@ -66,7 +77,7 @@ def _prune_kubernetes(k8s: Mapping[str, Any], doc: dict[str, Any], keep_labels: 
         for name in keep_labels:
             value = labels.get(name)
             if value:
-                doc[f"kubernetes.labels.{_sanitize_label_key(name)}"] = str(value)
+                doc["kubernetes.labels." + _sanitize_label_key(name)] = value if isinstance(value, str) else str(value)
 
 
 def _service_from_kubernetes(k8s: Mapping[str, Any]) -> str | None:
@@ -80,26 +91,44 @@ def _service_from_kubernetes(k8s: Mapping[str, Any]) -> str | None:
     return None
 
 
+# Key -> lower-cased key, for the sensitive-key test (bounded: keys come from data).
+_LOWERED: dict[str, str] = {}
+
+
+def _lowered(key: Any) -> str:
+    text = key if isinstance(key, str) else str(key)
+    low = _LOWERED.get(text)
+    if low is None:
+        low = text.lower()
+        if len(_LOWERED) < _SANITIZED_MAX:
+            _LOWERED[text] = low
+    return low
+
+
 def _flatten_labels(
     rest: Mapping[str, Any], cfg: PipelineConfig, out: dict[str, str], prefix: str = "", depth: int = 0
 ) -> None:
     limits = cfg.limits
+    sensitive = cfg.sensitive_keys
     for key, value in rest.items():
         if len(out) >= limits.max_labels:
             return
-        name = f"{prefix}{key}"
         if not prefix and key in _NOISE_KEYS:
             continue
-        if str(key).lower() in cfg.sensitive_keys:
+        name = f"{prefix}{key}"
+        if _lowered(key) in sensitive:
             out[_sanitize_label_key(name)] = REDACTED
             continue
-        if isinstance(value, Mapping):
+        if isinstance(value, str):  # the common case first: no Mapping ABC check
+            text = value
+        elif isinstance(value, (dict, Mapping)):
             if depth < 2:
                 _flatten_labels(value, cfg, out, f"{name}.", depth + 1)
             continue
-        if value is None or isinstance(value, list):
+        elif value is None or isinstance(value, list):
             continue
-        text = value if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
+        else:
+            text = str(value).lower() if isinstance(value, bool) else str(value)
         if not text:
             continue
         if len(text) > limits.max_label_bytes:
