@@ -17,7 +17,6 @@ from logpipe.masking.config import CustomRule, MaskingConfig, RuleConfig
 from logpipe.masking.recognizers import (
     BUILTIN_FINDERS,
     GUARDS,
-    NUMBER_TOKEN,
     ScanContext,
     Span,
     compile_key_guard,
@@ -50,12 +49,13 @@ PRIORITY: dict[str, int] = {
 CUSTOM_PRIORITY = 70
 _MIN_SCAN_LENGTH = 3  # "::1" is the shortest value any detector accepts
 _FIELD_CACHE_LIMIT = 10_000
+_CACHE_MAX_VALUE = 256  # characters; longer values (messages with ids, stack traces) rarely repeat
+_CACHE_ENTRIES = 8192
 
 _SKIP, _SCAN, _SENSITIVE, _IP = 0, 1, 2, 3
 # Number-like tokens (a digit, then digits and separators). The longest token's length bounds the digits
 # of any one number, so digit-based detectors are skipped on texts whose numbers are too short for them.
 # A single-character-class repeat: the fastest kind of scan Python's regex engine has.
-_NUMBER_TOKEN = NUMBER_TOKEN
 
 Finder = Callable[[ScanContext, tuple[str, ...]], list[Span]]
 
@@ -110,6 +110,9 @@ class Masker:
         self._ip_fields = frozenset(config.ip_fields)
         self._sensitive = config.sensitive_fields
         self._field_kind: dict[str, int] = {}
+        # Logs repeat themselves (user agents, paths, tiers, status texts): short values seen before are
+        # answered from a bounded cache. Masking is a pure function of (field, value), so output is identical.
+        self._value_cache: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {}
         if self.uses_hash and hmac_key is None:
             raise ConfigError(f"{config.source}: action 'hash' is configured but no HMAC key was given")
 
@@ -133,8 +136,7 @@ class Masker:
                 continue
             if min_run:
                 if longest < 0:
-                    ctx.tokens = _NUMBER_TOKEN.findall(text)
-                    longest = ctx._run = max(map(len, ctx.tokens), default=0)
+                    longest = ctx.digits
                 if longest < min_run:
                     continue
             found = finder(ctx, keywords)
@@ -210,26 +212,43 @@ class Masker:
                 return value
             fired.add("SECRET")
             return self._replacement("SECRET", value)
-        if len(value) < _MIN_SCAN_LENGTH:
-            return value
+        if len(value) < _MIN_SCAN_LENGTH or (value.isalpha() and not self._customs):
+            return value  # too short, or letters only: no built-in detector can match
         if kind == _IP:
             stripped = value.strip()
             whole = self.find(stripped)
             if whole and whole[0][2] == "IP_ADDRESS" and whole[0][0] == 0 and whole[0][1] == len(stripped):
                 fired.add("IP_ADDRESS")
                 return self._replacement("IP_ADDRESS", stripped)
+        cacheable = len(value) <= _CACHE_MAX_VALUE
+        if cacheable:
+            hit = self._value_cache.get((key, value))
+            if hit is not None:
+                fired.update(hit[1])
+                return hit[0]
         spans = self.find(value, key)
-        if not spans:
-            return value
-        fired.update(s[2] for s in spans)
-        return self._apply(value, spans)
+        masked = self._apply(value, spans) if spans else value
+        if cacheable:
+            if len(self._value_cache) >= _CACHE_ENTRIES:
+                self._value_cache.clear()
+            self._value_cache[(key, value)] = (masked, tuple({s[2] for s in spans}))
+        if spans:
+            fired.update(s[2] for s in spans)
+        return masked
+
+    def clear_value_cache(self) -> None:
+        """Forget remembered values (benchmarks call this so repeated passes measure real work)."""
+        self._value_cache.clear()
 
     def mask_document(self, doc: dict[str, Any]) -> set[str]:
         """Mask the string values of a flat (dotted-key) document in place; return the types that fired."""
         fired: set[str] = set()
+        kinds = self._field_kind
         for key, value in doc.items():
-            if isinstance(value, str):
-                kind = self._kind(key)
+            if type(value) is str:
+                kind = kinds.get(key)
+                if kind is None:
+                    kind = self._kind(key)
                 if kind != _SKIP:
                     masked = self._mask_value(key, kind, value, fired)
                     if masked is not value:

@@ -41,12 +41,15 @@ class ScanContext:
 
     @property
     def digits(self) -> int:
-        """Length of the longest number-like token (digits and ``-. ()/``), an upper bound of the digits
+        """Digits in the longest number-like token (digits and ``-. ()/``), an upper bound of the digits
         any one number has: one C-level scan lets every digit-based detector skip texts whose numbers are
         too short to matter."""
         if self._run < 0:
-            self.tokens = NUMBER_TOKEN.findall(self.text)
-            self._run = max(map(len, self.tokens), default=0)
+            tokens = self.tokens = NUMBER_TOKEN.findall(self.text)
+            longest = max(map(len, tokens), default=0)
+            if longest >= 6:  # separators count in len(); only long tokens are worth a closer look
+                longest = max(len(t.translate(_DROP_SEPARATORS)) for t in tokens if len(t) >= 6)
+            self._run = longest
         return self._run
 
     def has_context(self, start: int, keywords: tuple[str, ...], window: int = 40) -> bool:
@@ -68,6 +71,7 @@ class ScanContext:
 # Number-like tokens: a digit, then digits and separators (a single-character-class repeat, the fastest
 # scan Python's regex engine has). The longest token's length bounds the digits of any one number.
 NUMBER_TOKEN = re.compile(r"\d[\d \-.()/]*")
+_DROP_SEPARATORS = str.maketrans("", "", " -.()/")
 _LOWER_PLACEHOLDER = re.compile(r"<[a-z][a-z0-9_]*(?::[a-p]{16})?>")
 
 
