@@ -136,6 +136,17 @@ def decode_record(data: str | bytes) -> DecodedRecord:
     gzipped = raw[:2] == GZIP_MAGIC
     if gzipped:
         raw = gunzip_bounded(raw)
+    if raw[:1] == b"{" and not raw.startswith(b'{"messageType"'):
+        # The common case, one JSON object and its newline: parse the bytes directly (no str copy, no
+        # split). Anything else (several lines, invalid UTF-8, not an object) takes the general path.
+        newline = raw.find(b"\n")
+        if newline == -1 or newline == len(raw) - 1:
+            try:
+                value = loads(raw)
+            except ValueError:
+                value = None
+            if isinstance(value, dict):
+                return DecodedRecord(events=[value], gzipped=gzipped)
     text = bytes_to_text(raw)
     if gzipped and text.startswith('{"messageType"'):
         try:
