@@ -238,3 +238,29 @@ def test_archive_stream_in_a_second_process_gives_the_same_result(
             _objects(out / "s3", "logs"),
         )
     assert results[1] == results[2]
+
+
+def test_counts_come_from_the_responses_when_the_handler_publishes_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import firehose_processor
+
+    monkeypatch.delattr(firehose_processor, "emit_metrics")
+    monkeypatch.setattr(
+        firehose_processor,
+        "handler",
+        lambda event, context: {
+            "records": [
+                {"recordId": r["recordId"], "result": ["Ok", "Dropped", "ProcessingFailed"][i % 3], "data": r["data"]}
+                for i, r in enumerate(event["records"])
+            ]
+        },
+    )
+    lines = [
+        json.dumps({"message": f"m{i}", "@timestamp": "2025-11-25T00:00:00.000Z", "service": {"name": "s"}})
+        for i in range(9)
+    ]
+    report = run_local([LineSource("a", lines)], RunOptions(out_dir=tmp_path, streams=("search",)), FakeLambdaContext)
+    stats = report.streams["search"].stats
+    assert (stats.records_ok, stats.records_dropped, stats.records_failed) == (3, 3, 3)
+    assert report.problems() == []

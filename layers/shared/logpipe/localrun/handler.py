@@ -62,11 +62,15 @@ def processor_handler(
 
     default_processor.cache_clear()  # the environment is read when the processor is built
     invoker = HandlerInvoker(firehose_processor, context_factory)
-    original_emit = firehose_processor.emit_metrics
+    # The handler publishes each batch's BatchStats through emit_metrics(stats, stream); observing that call
+    # gives the summary the exact counts CloudWatch would get. Without it the runner derives the counts
+    # from the responses (no drop-rule or mask breakdown).
+    original_emit = getattr(firehose_processor, "emit_metrics", None)
 
     def observe(stats: BatchStats, stream: Any) -> None:
         invoker.last_stats = stats
-        original_emit(stats, stream)
+        if original_emit is not None:
+            original_emit(stats, stream)
 
     if log_path is not None:
         log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -77,12 +81,14 @@ def processor_handler(
     saved_propagate = pipeline_log.propagate
     pipeline_log.propagate = False  # per-record warnings go to the log file, not the terminal
     retargeted = [(h, h.setStream(sink)) for h in _stdout_handlers()]
-    firehose_processor.emit_metrics = observe
+    if original_emit is not None:
+        firehose_processor.emit_metrics = observe
     try:
         with contextlib.redirect_stdout(sink):
             yield invoker
     finally:
-        firehose_processor.emit_metrics = original_emit
+        if original_emit is not None:
+            firehose_processor.emit_metrics = original_emit
         for handler, stream in retargeted:
             handler.setStream(stream)
         pipeline_log.removeHandler(file_handler)

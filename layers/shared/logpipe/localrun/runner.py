@@ -217,11 +217,13 @@ def _run_stream(
         def on_batch(batch: BatchOutcome) -> None:
             stats = invoker.last_stats
             codes = {o.error_code for o in batch.records}
-            if stats is None or (codes - {None, "Lambda.ProcessingFailedStatus"}):
+            if codes - {None, "Lambda.ProcessingFailedStatus"}:
                 # the whole batch failed: Firehose counts every record as failed
                 stats = BatchStats(records_in=len(batch.records), records_failed=len(batch.records))
                 for o in batch.records:
                     stats.failed_by_reason[str(o.error_code)] += 1
+            elif stats is None:
+                stats = stats_from_outcomes(batch)
             rep.stats.merge(stats)
             rep.results.update(o.result for o in batch.records)
             destination.deliver(batch)
@@ -254,6 +256,21 @@ def _run_stream(
         rep.documents_refused = destination.refused if isinstance(destination, SearchDestination) else 0
         rep.error_records_written = destination.failed_records
     return rep
+
+
+def stats_from_outcomes(batch: BatchOutcome) -> BatchStats:
+    """Counts read off the responses, for a handler whose own counts cannot be observed."""
+    stats = BatchStats(records_in=len(batch.records), events_in=sum(o.events for o in batch.records))
+    for o in batch.records:
+        if o.result == "Ok":
+            stats.records_ok += 1
+            stats.events_ok += o.output.count(b"\n") + (0 if o.output.endswith(b"\n") else 1)
+        elif o.result == "Dropped":
+            stats.records_dropped += 1
+        else:
+            stats.records_failed += 1
+            stats.failed_by_reason["processing-failed (reason not observable)"] += 1
+    return stats
 
 
 def _stream_bucket(options: RunOptions, kind: StreamKind) -> Bucket:
