@@ -174,7 +174,10 @@ def block_text(payload: dict[str, Any]) -> str:
             lines.append("─" * 40)
         elif kind == "actions":
             lines.append(" ".join(f"[{e.get('text', {}).get('text', '')}]" for e in block.get("elements", [])))
-    return "\n".join(lines) or payload.get("text", "")
+    import html
+
+    # Slack shows &lt; as <: so does the preview
+    return html.unescape("\n".join(lines) or str(payload.get("text", "")))
 
 
 def _reset(out: Path) -> None:
