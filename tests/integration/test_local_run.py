@@ -201,6 +201,7 @@ def test_archive_batch_whose_output_passes_6_mb_keeps_every_record(tmp_path: Pat
     assert report.problems() == []
     stats = report.streams["archive"].stats
     assert stats.failed_by_reason["response-size-limit"] > 0
+    assert any("6 MB response" in note for note in report.notes)
     archived = sum(body.count(b"\n") for body in _objects(tmp_path / "s3", "logs").values())
     failed_events = sum(
         gzip.decompress(base64.b64decode(json.loads(line)["rawData"])).count(b"\n")

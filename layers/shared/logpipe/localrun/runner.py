@@ -362,6 +362,14 @@ def run_local(
         if child is not None:
             child.process.join(timeout=5)
     ordered: dict[str, StreamReport] = {kind: reports[kind] for kind in options.streams if kind in reports}
+    for rep in ordered.values():
+        overflow = rep.stats.failed_by_reason.get("response-size-limit", 0)
+        if overflow:
+            notes.append(
+                f"{rep.name}: {overflow} record(s) did not fit the processor's 6 MB response and went to "
+                "processing-failed; gzip-aggregated records inflate several times, so lower the Lambda buffer "
+                "hint (--buffer-mb, the stack's ProcessorBufferSizeMB) for this stream"
+            )
     return RunReport(
         events=events,
         sources=len(sources),
