@@ -36,7 +36,8 @@ def types(text: str) -> list[str]:
         ("mac 00:1A:2B:3C:4D:5E up", ["MAC_ADDRESS"]),
         ("rrn 960121-1234567", ["KR_RRN"]),
         ("frn 911124-5678906", ["KR_FRN"]),
-        ("971013-9019903", ["KR_RRN"]),  # checksum-invalid but date-valid: still masked (post-2020 numbers)
+        ("960121-1234567", ["KR_RRN"]),  # checksum-invalid but date-valid: still masked (post-2020 numbers)
+        ("rrn=880623-2986944", ["KR_RRN"]),  # place-of-birth code > 96: random digits of a re-issued number
         ("사업자 104-86-56659", ["KR_BRN"]),
         ("license 11-22-123456-12", ["KR_DRIVER_LICENSE"]),
         ("여권번호는 M789C1234입니다", ["KR_PASSPORT"]),
@@ -71,6 +72,8 @@ def test_detects(text: str, expected: list[str]) -> None:
         "action start 1076546290 1 boot",  # BRN-checksum epoch seconds, bare
         "chip FF:F2:9F:16:E2:23:00:0D:60:E9:1D:DC",  # 12-octet id, not a MAC
         "Broadcast: FF:FF:FF:FF:FF:FF",
+        "971013-9019903",  # born 1897 (gender digit 9) with a failing check digit: not a live number
+        "051102-9234110",  # born 1805: before anyone alive in 1968
         "Basic realm and token expired",
         "at com.example.Foo.bar(Foo.java:123) 12:01:25",
         "order TX123456789012 total=129000 KRW",
