@@ -45,6 +45,10 @@ class ScanContext:
         any one number has: one C-level scan lets every digit-based detector skip texts whose numbers are
         too short to matter."""
         if self._run < 0:
+            if _SIX_LONG.search(self.text) is None:  # most texts: no number-like token of 6+ characters
+                self.tokens = []
+                self._run = 5
+                return self._run
             tokens = self.tokens = NUMBER_TOKEN.findall(self.text)
             longest = max(map(len, tokens), default=0)
             if longest >= 6:  # separators count in len(); only long tokens are worth a closer look
@@ -72,6 +76,7 @@ class ScanContext:
 # scan Python's regex engine has). The longest token's length bounds the digits of any one number.
 NUMBER_TOKEN = re.compile(r"\d[\d \-.()/]*")
 _DROP_SEPARATORS = str.maketrans("", "", " -.()/")
+_SIX_LONG = re.compile(r"\d[\d \-.()/]{5}")
 _LOWER_PLACEHOLDER = re.compile(r"<[a-z][a-z0-9_]*(?::[a-p]{16})?>")
 
 
@@ -203,7 +208,9 @@ _VERSION_HINTS = ("version", "ver ", "ver=", "ver:", "release", "build")
 
 _IPV4_HINT = re.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d")
 _IPV6_HINT = re.compile(r"::|:[0-9A-Fa-f]{1,4}:")
-_MAC_HINT = re.compile(r"[:-][0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-]|\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}")
+_MAC_HINT = re.compile(
+    r":[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}:|-[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2}-|\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}"
+)
 
 
 def _ipv4(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
@@ -443,7 +450,7 @@ GUARDS: dict[str, tuple[str | None, int]] = {
     "kr_rrn": (None, 13),
     "kr_brn": (None, 10),
     "kr_driver_license": (None, 12),
-    "kr_passport": (None, 0),
+    "kr_passport": (None, 4),
     "jwt": ("eyJ", 0),
     "auth_header": (None, 0),
     "aws_keys": (None, 0),
