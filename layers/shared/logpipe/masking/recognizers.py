@@ -259,7 +259,7 @@ _MAC = re.compile(
 
 def _mac(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
     text = ctx.text
-    if _MAC_HINT.search(text) is None:
+    if (text.count(":") < 5 and text.count("-") < 5 and text.count(".") < 2) or _MAC_HINT.search(text) is None:
         return []
     return [(m.start(), m.end(), "MAC_ADDRESS") for m in _MAC.finditer(text) if v.mac_ok(m.group())]
 
