@@ -176,9 +176,17 @@ def test_mask_document_fields() -> None:
         "labels.note": "<REDACTED>",
         "http.response.status_code": 200,
         "tags": ["kim@example.com", 3],
+        "labels.request_id": "a8eedfd6-9d8a-44e0-b0fc-cc7d517db5dc",
+        "labels.span": "00f067aa0ba902b7",
+        "labels.card": "4111111111111111",  # 16 characters, but digits: a card, not a hex id
+        "labels.iban": "BE68539007547034",  # 16 hex-looking characters, upper case: an IBAN
     }
     fired = load_masker().mask_document(doc)
-    assert fired == {"EMAIL_ADDRESS", "IP_ADDRESS", "SECRET", "KR_RRN"}
+    assert fired == {"EMAIL_ADDRESS", "IP_ADDRESS", "SECRET", "KR_RRN", "CREDIT_CARD", "IBAN_CODE"}
+    assert doc["labels.request_id"] == "a8eedfd6-9d8a-44e0-b0fc-cc7d517db5dc"
+    assert doc["labels.span"] == "00f067aa0ba902b7"
+    assert doc["labels.card"] == "<CREDIT_CARD>"
+    assert doc["labels.iban"] == "<IBAN_CODE>"
     assert doc["message"] == "user <EMAIL_ADDRESS> logged in from <IP_ADDRESS>"
     assert doc["labels.db_password"] == "<SECRET>"
     assert doc["labels.rrn"] == "<KR_RRN>"

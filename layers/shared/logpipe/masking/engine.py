@@ -53,6 +53,13 @@ _CACHE_MAX_VALUE = 256  # characters; longer values (messages with ids, stack tr
 _CACHE_ENTRIES = 8192
 
 _SKIP, _SCAN, _SENSITIVE, _IP = 0, 1, 2, 3
+# Whole values that are ids (request ids, traceparents, trace/span ids): skipped without scanning. Hex ids
+# must be lower case and not all digits, so a 16-digit card or an upper-case IBAN is never taken for one.
+_ID_VALUE = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    r"|[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}|[0-9a-f]{16}|[0-9a-f]{32}"
+)
+_ID_LENGTHS = frozenset({16, 32, 36, 55})
 # Number-like tokens (a digit, then digits and separators). The longest token's length bounds the digits
 # of any one number, so digit-based detectors are skipped on texts whose numbers are too short for them.
 # A single-character-class repeat: the fastest kind of scan Python's regex engine has.
@@ -214,6 +221,8 @@ class Masker:
             return self._replacement("SECRET", value)
         if len(value) < _MIN_SCAN_LENGTH or (value.isalpha() and not self._customs):
             return value  # too short, or letters only: no built-in detector can match
+        if len(value) in _ID_LENGTHS and not self._customs and not value.isdigit() and _ID_VALUE.fullmatch(value):
+            return value  # a whole UUID / W3C traceparent / lower-case hex trace or span id: never personal data
         if kind == _IP:
             stripped = value.strip()
             whole = self.find(stripped)
