@@ -31,7 +31,7 @@ class ScanContext:
     field: str | None = None
     _lower: str | None = None
     _run: int = -1
-    tokens: list[str] | None = None  # number-like tokens, when the engine computed them
+    tokens: list[str] | None = None  # number-like tokens of 6+ characters, once ``digits`` ran
 
     @property
     def lower(self) -> str:
@@ -45,15 +45,9 @@ class ScanContext:
         any one number has: one C-level scan lets every digit-based detector skip texts whose numbers are
         too short to matter."""
         if self._run < 0:
-            if _SIX_LONG.search(self.text) is None:  # most texts: no number-like token of 6+ characters
-                self.tokens = []
-                self._run = 5
-                return self._run
-            tokens = self.tokens = NUMBER_TOKEN.findall(self.text)
-            longest = max(map(len, tokens), default=0)
-            if longest >= 6:  # separators count in len(); only long tokens are worth a closer look
-                longest = max(len(t.translate(_DROP_SEPARATORS)) for t in tokens if len(t) >= 6)
-            self._run = longest
+            # Only tokens of 6+ characters are collected; without one, every number has at most 5 digits.
+            tokens = self.tokens = LONG_NUMBER_TOKEN.findall(self.text)
+            self._run = max(len(t.translate(_DROP_SEPARATORS)) for t in tokens) if tokens else 5
         return self._run
 
     def has_context(self, start: int, keywords: tuple[str, ...], window: int = 40) -> bool:
@@ -72,11 +66,10 @@ class ScanContext:
         return self.field is None
 
 
-# Number-like tokens: a digit, then digits and separators (a single-character-class repeat, the fastest
-# scan Python's regex engine has). The longest token's length bounds the digits of any one number.
-NUMBER_TOKEN = re.compile(r"\d[\d \-.()/]*")
+# Number-like tokens of 6+ characters: a digit, then digits and separators (a single-character-class
+# repeat, the fastest scan Python's regex engine has). Their digit counts bound those of any one number.
+LONG_NUMBER_TOKEN = re.compile(r"\d[\d \-.()/]{5,}")
 _DROP_SEPARATORS = str.maketrans("", "", " -.()/")
-_SIX_LONG = re.compile(r"\d[\d \-.()/]{5}")
 _LOWER_PLACEHOLDER = re.compile(r"<[a-z][a-z0-9_]*(?::[a-p]{16})?>")
 
 
