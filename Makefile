@@ -18,8 +18,9 @@ $(CURDIR)/.uv-bootstrap/bin/uv:
 	python3 -m venv .uv-bootstrap
 	.uv-bootstrap/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
+# --locked: the lock file is the truth; a pyproject.toml edit without `uv lock` fails here instead of re-resolving.
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen
+	$(UV) sync --locked
 	@touch $@
 
 setup: $(VENV)/.synced  ## install the project environment into .venv (uv, locked)
@@ -73,6 +74,3 @@ bench-ci: setup  ## short informational benchmark for CI: prints the ratio, neve
 
 clean:  ## remove build and test artefacts
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .hypothesis
-
-uv.lock: pyproject.toml | $(UV)
-	$(UV) lock

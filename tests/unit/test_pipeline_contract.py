@@ -7,7 +7,6 @@ import gzip
 import json
 
 from logpipe.pipeline import MAX_RESPONSE_BYTES, Processor
-
 from tests.conftest import firehose_event
 
 

@@ -35,6 +35,12 @@ def test_epochs_by_magnitude(utc: TimeNormaliser, value: object, expected: str) 
     assert utc.from_value(value) == expected
 
 
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan"), 0, -5, 10**30, 1e300, True])
+def test_impossible_epochs_are_no_time(utc: TimeNormaliser, value: object) -> None:
+    """json.loads accepts Infinity/NaN: a record carrying one keeps its arrival time rather than crashing."""
+    assert utc.from_value(value) is None
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -30,6 +30,7 @@ _ABBREVIATIONS: dict[str, int] = {"Z": 0, "z": 0, "UTC": 0, "GMT": 0, "UT": 0, "
 _CACHE_LIMIT = 8192
 # Epoch magnitudes: below 1e11 is seconds (until year 5138), then ms, µs, ns.
 _EPOCH_S_MAX, _EPOCH_MS_MAX, _EPOCH_US_MAX = 1e11, 1e14, 1e17
+_INFINITY = float("inf")
 # Plausible log times: 1973-03-03 .. 2286-11-20 in seconds. Rejects small counters mistaken for epochs.
 _EPOCH_MIN_S, _EPOCH_MAX_S = 100_000_000, 9_999_999_999
 
@@ -112,7 +113,7 @@ class TimeNormaliser:
 
     def from_epoch(self, value: float) -> str | None:
         """Epoch seconds, milliseconds, microseconds or nanoseconds (unit decided by magnitude)."""
-        if value != value or value <= 0:  # NaN, zero, negative
+        if value != value or value <= 0 or value == _INFINITY:  # NaN, zero, negative, inf (json's "Infinity")
             return None
         if isinstance(value, float):
             if value < _EPOCH_S_MAX:
