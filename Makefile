@@ -64,7 +64,7 @@ build: sam-tool  ## sam build: layer + functions for arm64 into .aws-sam/ (no Do
 	echo "python3.13: $$py"; \
 	PATH="$$(dirname "$$py"):$$PATH" $(SAM) build
 
-test: lint typecheck template-check pytest  ## everything CI runs
+test: lint typecheck template-check build pytest  ## everything CI runs (sam build included: the stack must package)
 
 bench: setup  ## processor vs no-processing ceiling, cold start, memory, --pure (BENCH_ARGS="--json FILE" to save)
 	$(LOGPIPE) bench --pure $(BENCH_ARGS)

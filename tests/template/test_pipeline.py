@@ -202,3 +202,21 @@ def test_layer_requirements_are_the_runtime_dependencies_without_boto3() -> None
     } <= names
     assert "boto3" not in names and "botocore" not in names
     assert Path(LAYER / "logpipe" / "__init__.py").is_file()
+
+
+def test_layer_pins_are_the_locked_versions() -> None:
+    """The layer must run the library versions the test suite ran against: every pin equals uv.lock's."""
+    import tomllib
+
+    locked = {
+        package["name"]: package["version"]
+        for package in tomllib.loads((LAYER.parents[1] / "uv.lock").read_text(encoding="utf-8"))["package"]
+    }
+    pins = [
+        line.split("==")
+        for line in (LAYER / "requirements.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert pins and all(len(pin) == 2 for pin in pins), "every layer requirement is pinned with =="
+    mismatched = {name: (version, locked.get(name)) for name, version in pins if locked.get(name) != version}
+    assert not mismatched, f"layers/shared/requirements.txt pins differ from uv.lock (pin, locked): {mismatched}"
