@@ -89,3 +89,23 @@ def test_fields_beat_message() -> None:
 def test_no_ids_no_keys() -> None:
     doc, _ = run({"user": "x"}, "plain message without ids")
     assert not {"trace.id", "span.id", "transaction.id"} & doc.keys()
+
+
+def test_consumed_traceparent_field_is_not_kept_as_a_label() -> None:
+    doc, rest = run({"traceparent": f"00-{TRACE}-00f067aa0ba902b7-01", "request_id": "r-1"})
+    assert doc["trace.id"] == TRACE and doc["span.id"] == "00f067aa0ba902b7"
+    assert rest == {"request_id": "r-1"}
+
+
+def test_header_naming_another_trace_is_kept() -> None:
+    other = f"00-{'1' * 32}-00f067aa0ba902b7-01"
+    doc, rest = run({"trace_id": TRACE, "traceparent": other})
+    assert doc["trace.id"] == TRACE
+    assert rest == {"traceparent": other}
+
+
+def test_consumed_b3_and_xray_fields_are_dropped() -> None:
+    _, rest = run({"b3": f"{TRACE}-00f067aa0ba902b7-1"})
+    assert rest == {}
+    _, rest = run({"X-Amzn-Trace-Id": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8"})
+    assert rest == {}

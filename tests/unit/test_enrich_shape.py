@@ -95,3 +95,10 @@ def test_nest_builds_ecs_objects_and_keeps_conflicts() -> None:
 def test_partition_keys_are_s3_safe() -> None:
     keys = partition_keys("order api/../x", "2025-11-25T07:08:09.000Z")
     assert keys == {"service": "order_api_.._x", "year": "2025", "month": "11", "day": "25", "hour": "07"}
+
+
+def test_service_and_environment_from_the_compact_host_object() -> None:
+    """EC2/ECS agents add {"host": {"name", "service", "env"}}: without it the record would be 'fallback'/'prod'."""
+    doc = enriched({"host": {"name": "ip-10-0-1-2", "service": "auth-gateway", "env": "stage"}}, environment="prod")
+    assert doc["service.name"] == "auth-gateway"
+    assert doc["service.environment"] == "stage"

@@ -242,3 +242,21 @@ def correlate(doc: dict[str, Any], rest: dict[str, Any], cfg: PipelineConfig) ->
     for key in ("trace.id", "span.id", "transaction.id"):
         if key in doc and not doc[key]:
             del doc[key]
+    if "trace.id" in doc:
+        _drop_consumed_headers(doc["trace.id"], rest)
+
+
+# Top-level propagation-header fields: once the trace id they carry is in ``trace.id`` they say nothing more,
+# and kept they would be stored again as ``labels.traceparent`` (a second copy of every trace id).
+_HEADER_FIELDS = ("traceparent", "Traceparent", "b3", "B3", "X-Amzn-Trace-Id", "x-amzn-trace-id")
+
+
+def _drop_consumed_headers(trace_id: str, rest: dict[str, Any]) -> None:
+    """Remove header fields of ``rest`` whose trace id is ``trace_id``; a header naming another trace stays."""
+    for name in _HEADER_FIELDS:
+        value = rest.get(name)
+        if not isinstance(value, str):
+            continue
+        found = normalise_trace_id(value.partition("-")[0]) if name in ("b3", "B3") else _from_headers(value)[0]
+        if found == trace_id:
+            del rest[name]
