@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from logpipe import archive_layout
 from tests.template.cfn import ROOT, props, render, resources, template
@@ -71,6 +77,30 @@ def test_search_stream_rotates_daily_indices_and_backs_up_failed_documents() -> 
     }
 
 
+def test_archive_stream_has_its_own_smaller_processor_buffer() -> None:
+    """Gzip-aggregated archive records inflate ~8x into NDJSON (docs/local-run.md), then base64 adds 4/3: the
+    archive batch must be small enough that the response stays well under the processor's response budget."""
+    from logpipe.pipeline import MAX_RESPONSE_BYTES
+
+    assert _lambda_parameters("ArchiveStream", "ExtendedS3DestinationConfiguration") == {
+        "LambdaArn": "${ProcessorFunction.Arn}",
+        "NumberOfRetries": "3",
+        "BufferSizeInMBs": "${ArchiveProcessorBufferSizeMB}",
+        "BufferIntervalInSeconds": "${ProcessorBufferSeconds}",
+    }
+    parameters = template()["Parameters"]
+    for name in ("ProcessorBufferSizeMB", "ArchiveProcessorBufferSizeMB"):
+        spec = parameters[name]
+        # Firehose's ProcessorParameter BufferSizeInMBs range.
+        assert spec["Type"] == "Number" and float(spec["MinValue"]) == 0.2 and float(spec["MaxValue"]) == 3, name
+    archive_mb = float(parameters["ArchiveProcessorBufferSizeMB"]["Default"])
+    inflation, base64_growth = 8, 4 / 3
+    worst_response = archive_mb * 1_000_000 * inflation * base64_growth
+    assert worst_response <= MAX_RESPONSE_BYTES / 2, f"{worst_response:,.0f} bytes leaves < 2x headroom"
+    # The search stream's one document per record comes back about as large as it went in (benchmark: 0.82x).
+    assert float(parameters["ProcessorBufferSizeMB"]["Default"]) * 1_000_000 * base64_growth < MAX_RESPONSE_BYTES
+
+
 def test_functions_layer_and_runtime() -> None:
     glob = template()["Globals"]["Function"]
     assert glob["Runtime"] == "python3.13" and glob["Architectures"] == ["arm64"]
@@ -84,10 +114,58 @@ def test_functions_layer_and_runtime() -> None:
     for code_uri, handler in expected.values():
         assert (ROOT / code_uri / (handler.split(".")[0] + ".py")).is_file(), handler
     layer = resources()["SharedLayer"]
-    assert layer["Metadata"]["BuildMethod"] == "python3.13"
+    assert layer["Metadata"] == {"BuildMethod": "makefile", "BuildArchitecture": "arm64"}
     assert layer["Properties"]["ContentUri"] == "layers/shared"
     assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
     assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
+
+
+def _layer_make(*args: str, artifacts: str | None = "/tmp/logpipe-layer-artifacts") -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "ARTIFACTS_DIR"}
+    if artifacts is not None:
+        env["ARTIFACTS_DIR"] = artifacts
+    return subprocess.run(
+        ["make", "--no-print-directory", "-f", str(LAYER / "Makefile"), *args, "build-SharedLayer"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=30,
+        check=False,
+    )
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_layer_makefile_builds_arm64_wheels_and_unchecked_hash_bytecode() -> None:
+    """The recipe sam build runs (make -n prints it without running it): arm64 CPython 3.13 wheels only, the
+    logpipe package without caches or tests, then bytecode that never checks source timestamps."""
+    dry = _layer_make("-n")
+    assert dry.returncode == 0, dry.stderr
+    recipe = re.sub(r"\\\n\s*", " ", dry.stdout)  # one line per command
+    pip = next(line for line in recipe.splitlines() if " -m pip install " in line)
+    assert "python3.13 -m pip install" in pip
+    for flag in (
+        "--platform manylinux2014_aarch64",
+        "--implementation cp",
+        "--python-version 3.13",
+        "--only-binary=:all:",
+    ):
+        assert flag in pip, flag
+    assert '--target "/tmp/logpipe-layer-artifacts/python"' in pip
+    assert f'--requirement "{LAYER}/requirements.txt"' in pip
+    assert '"__pycache__"' in recipe and '"tests"' in recipe and f'"{LAYER}/logpipe"' in recipe
+    compile_line = next(line for line in recipe.splitlines() if "compileall" in line)
+    assert "python3.13 -m compileall" in compile_line
+    assert "--invalidation-mode unchecked-hash" in compile_line
+    assert compile_line.rstrip().endswith('"/tmp/logpipe-layer-artifacts/python"')
+    # The bytecode step runs after everything has been copied into the layer.
+    assert recipe.index("compileall") > recipe.index("copytree") > recipe.index("pip install")
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_layer_makefile_refuses_to_run_outside_sam_build() -> None:
+    run = _layer_make(artifacts=None)
+    assert run.returncode != 0
+    assert "ARTIFACTS_DIR is not set" in run.stderr
 
 
 def test_processor_environment() -> None:
@@ -135,6 +213,7 @@ def test_bootstrap_custom_resource_properties_are_exactly_the_contract() -> None
         "RetentionDays",
         "FirehoseRoleArn",
         "OperatorRoleArn",
+        "ReaderRoleArns",
         "SnsTopicArn",
         "SnsRoleArn",
         "DashboardsUrl",
