@@ -69,6 +69,9 @@ test: lint typecheck template-check build pytest  ## everything CI runs (sam bui
 bench: setup  ## processor vs no-processing ceiling, cold start, memory, --pure (BENCH_ARGS="--json FILE" to save)
 	$(LOGPIPE) bench --pure $(BENCH_ARGS)
 
+config-snapshot: setup  ## after editing pipeline/parsers/masking.yaml: refresh their JSON snapshots (no PyYAML at cold start)
+	$(VENV)/bin/python -m logpipe.configfile write
+
 bench-ci: setup  ## short informational benchmark for CI: prints the ratio, never fails on timing
 	$(LOGPIPE) bench --records 5000 --passes 1 --coldstart-runs 3 --no-memory --no-stages
 
