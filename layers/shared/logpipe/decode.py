@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import binascii
 import zlib
+from binascii import a2b_base64
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,7 +51,7 @@ def decode_base64(data: str | bytes) -> bytes:
     """Decode Firehose's base64 ``data`` strictly: silent garbage-in would hide agent bugs."""
     try:
         # strict_mode: the same acceptance as b64decode(validate=True), checked in C instead of by a regex.
-        return binascii.a2b_base64(data, strict_mode=True)
+        return a2b_base64(data, strict_mode=True)
     except (binascii.Error, ValueError) as exc:
         raise DecodeError("invalid-base64") from exc
 
@@ -130,15 +131,41 @@ def _cloudwatch_events(doc: dict[str, Any]) -> DecodedRecord:
     return DecodedRecord(events=events, gzipped=True)
 
 
-def decode_record(data: str | bytes) -> DecodedRecord:
-    """Decode one Firehose record into its events; raise :class:`DecodeError` when it cannot be read."""
-    raw = decode_base64(data)
+def decode_events(data: str | bytes) -> list[dict[str, Any]] | None:
+    """The events of one record (``None`` for a CloudWatch Logs control message: no log data).
+
+    The processor's per-record path: no result object, and the common record, one JSON object and its
+    newline, parsed from the decoded bytes directly (no str copy, no split). Raises :class:`DecodeError`
+    when the record cannot be read, like :func:`decode_record`.
+    """
+    try:
+        # strict_mode: the same acceptance as b64decode(validate=True), checked in C instead of by a regex.
+        raw = a2b_base64(data, strict_mode=True)
+    except (binascii.Error, ValueError) as exc:
+        raise DecodeError("invalid-base64") from exc
+    if raw[:1] == b"{":
+        newline = raw.find(b"\n")
+        if (newline == -1 or newline == len(raw) - 1) and not raw.startswith(b'{"messageType"'):
+            try:
+                value = loads(raw)
+            except ValueError:
+                value = None
+            if type(value) is dict:
+                return [value]
+    decoded = _decode_raw(raw)
+    return None if decoded.control_message else decoded.events
+
+
+def _decode_raw(raw: bytes) -> DecodedRecord:
     gzipped = raw[:2] == GZIP_MAGIC
     if gzipped:
         raw = gunzip_bounded(raw)
+    return _general(raw, gzipped)
+
+
+def _general(raw: bytes, gzipped: bool) -> DecodedRecord:
+    """Every other shape: gzip members, CloudWatch payloads, several lines, raw text, invalid UTF-8."""
     if raw[:1] == b"{" and not raw.startswith(b'{"messageType"'):
-        # The common case, one JSON object and its newline: parse the bytes directly (no str copy, no
-        # split). Anything else (several lines, invalid UTF-8, not an object) takes the general path.
         newline = raw.find(b"\n")
         if newline == -1 or newline == len(raw) - 1:
             try:
@@ -160,3 +187,8 @@ def decode_record(data: str | bytes) -> DecodedRecord:
     if not events:
         raise DecodeError("empty-record")
     return DecodedRecord(events=events, gzipped=gzipped)
+
+
+def decode_record(data: str | bytes) -> DecodedRecord:
+    """Decode one Firehose record into its events; raise :class:`DecodeError` when it cannot be read."""
+    return _decode_raw(decode_base64(data))

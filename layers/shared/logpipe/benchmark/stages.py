@@ -19,7 +19,7 @@ from logpipe.benchmark.measure import BenchContext, Handler, reset_processor_sta
 
 # Names looked up in logpipe.pipeline's namespace at call time (so wrapping them there instruments them).
 PIPELINE_STAGES = (
-    ("decode_record", "decode (base64, gzip, JSON lines)"),
+    ("decode_events", "decode (base64, gzip, JSON lines)"),
     ("parse_event", "parse (parsers, timestamps, levels)"),
     ("correlate", "correlate (trace/span/transaction ids)"),
     ("enrich", "enrich (service, kubernetes, labels)"),
