@@ -169,3 +169,25 @@ def test_notifier_iam_policy_allows_the_requests_its_code_makes(monkeypatch: pyt
     (domain_statement,) = props("LogsDomain")["AccessPolicies"]["Statement"]
     assert {"Fn::GetAtt": ["SlackNotifierRole", "Arn"]} in domain_statement["Principal"]["AWS"]
     assert "SlackNotifierSearchPolicy" in resources("AWS::IAM::Policy")
+
+
+@pytest.mark.parametrize("given", ["name-only", "full"])
+def test_secret_policies_admit_the_secret_whether_its_arn_has_the_random_suffix_or_not(given: str) -> None:
+    """Secrets Manager appends "-" and 6 random characters to a secret's ARN; IAM matches that full ARN, while
+    people often copy the ARN without it. Either form in the parameter must let the function read the secret."""
+    full = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:logpipe/dev/slack-webhook-Ab12Cd"
+    parameter = full if given == "full" else full.removesuffix("-Ab12Cd")
+    notifier = as_list(props("SlackNotifierRole")["Policies"][0]["PolicyDocument"]["Statement"])
+    (read,) = [s for s in notifier if s.get("Sid") == "ReadWebhookSecret"]
+    (masking,) = [
+        s
+        for branch in props("ProcessorFunction")["Policies"]
+        for doc in [branch["Fn::If"][1]]
+        for s in doc["Statement"]
+    ]
+    for statement, name in ((read, "SlackWebhookSecretArn"), (masking, "MaskingKeySecretArn")):
+        assert statement["Action"] == "secretsmanager:GetSecretValue"
+        patterns = [str(render(r)).replace("${" + name + "}", parameter) for r in as_list(statement["Resource"])]
+        assert any(fnmatchcase(full, p) for p in patterns), (name, patterns)
+        # ...and nothing but that secret: another secret sharing the prefix does not match.
+        assert not any(fnmatchcase(full.replace("slack-webhook", "slack-webhook-other"), p) for p in patterns)

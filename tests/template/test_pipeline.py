@@ -178,6 +178,8 @@ def test_processor_environment() -> None:
     }
     # Firehose waits at most 5 minutes for the transformation.
     assert props("ProcessorFunction")["Timeout"] <= 300
+    # One thread: memory beyond 1,769 MB (one full vCPU) buys vCPUs it cannot use.
+    assert 1024 <= props("ProcessorFunction")["MemorySize"] <= 1769
 
 
 def test_notifier_environment() -> None:
