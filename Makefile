@@ -58,8 +58,10 @@ PYTHON313 = $$(for p in "$$(command -v python3.13 2>/dev/null)" "$$($(UV) python
 	$$(ls -d "$$(pyenv root 2>/dev/null)"/versions/3.13*/bin/python3.13 2>/dev/null); do \
 	[ -n "$$p" ] && "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null && { echo "$$p"; break; }; done)
 
-build: sam-tool  ## sam build: layer + functions for arm64 into .aws-sam/ (no Docker; not part of `make test`)
+build: sam-tool  ## sam build: layer (python3.13 bytecode, arm64 wheels) + functions into .aws-sam/ (no Docker)
 	@py="$(PYTHON313)"; \
+	if [ -z "$$py" ]; then echo "no python3.13 on PATH, in uv or pyenv: trying 'uv python install 3.13'" >&2; \
+		$(UV) python install 3.13 >&2 && py="$(PYTHON313)"; fi; \
 	if [ -z "$$py" ]; then echo "sam build needs python3.13 (on PATH, from 'uv python', or pyenv); none found" >&2; exit 1; fi; \
 	echo "python3.13: $$py"; \
 	PATH="$$(dirname "$$py"):$$PATH" $(SAM) build
