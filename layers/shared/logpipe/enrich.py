@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from logpipe.fieldpath import first_present, pop_path
+from logpipe.fieldpath import first_present, lookup, pop_path
 from logpipe.pipeline_config import PipelineConfig
 
 REDACTED = "<REDACTED>"
@@ -57,15 +57,25 @@ def _sanitize_label_key(key: str) -> str:
     return clean
 
 
-def _prune_kubernetes(k8s: Mapping[str, Any], doc: dict[str, Any], keep_labels: tuple[str, ...]) -> None:
-    mapping = (
-        ("namespace_name", "kubernetes.namespace"),
-        ("pod_name", "kubernetes.pod.name"),
-        ("container_name", "kubernetes.container.name"),
-        ("host", "kubernetes.node.name"),
-        ("pod_id", "kubernetes.pod.uid"),
-    )
-    for src, dst in mapping:
+_K8S_FIELDS = (
+    ("namespace_name", "kubernetes.namespace"),
+    ("pod_name", "kubernetes.pod.name"),
+    ("container_name", "kubernetes.container.name"),
+    ("host", "kubernetes.node.name"),
+    ("pod_id", "kubernetes.pod.uid"),
+)
+# Top-level fields copied to infrastructure fields (and removed from the labels).
+_INFRA_FIELDS = (
+    ("host", "host.name"),
+    ("hostname", "host.name"),
+    ("ecs_cluster", "cloud.ecs.cluster"),
+    ("ecs_task_definition", "cloud.ecs.task_definition"),
+    ("aws_log_group", "cloud.log_group"),
+)
+
+
+def _prune_kubernetes(k8s: Mapping[str, Any], doc: dict[str, Any], keep_labels: tuple[tuple[str, str], ...]) -> None:
+    for src, dst in _K8S_FIELDS:
         value = k8s.get(src)
         if value:
             doc[dst] = value if isinstance(value, str) else str(value)
@@ -73,16 +83,16 @@ def _prune_kubernetes(k8s: Mapping[str, Any], doc: dict[str, Any], keep_labels: 
     if image:
         doc["container.image.name"] = str(image)
     labels = k8s.get("labels")
-    if isinstance(labels, Mapping):
-        for name in keep_labels:
+    if labels and (type(labels) is dict or isinstance(labels, Mapping)):
+        for name, key in keep_labels:
             value = labels.get(name)
             if value:
-                doc["kubernetes.labels." + _sanitize_label_key(name)] = value if isinstance(value, str) else str(value)
+                doc[key] = value if isinstance(value, str) else str(value)
 
 
 def _service_from_kubernetes(k8s: Mapping[str, Any]) -> str | None:
     labels = k8s.get("labels")
-    if isinstance(labels, Mapping):
+    if type(labels) is dict or isinstance(labels, Mapping):
         for name in ("app.kubernetes.io/name", "app", "k8s-app", "component"):
             if labels.get(name):
                 return str(labels[name])
@@ -105,25 +115,126 @@ def _lowered(key: Any) -> str:
     return low
 
 
+class _Plan:
+    """The configured service fields a record with a given set of top-level keys (none dotted) can hold.
+
+    A path can only be present when the path itself or its first segment is a key, so each list shrinks
+    to those paths (order kept); pops during enrichment only remove keys, so the lists stay complete.
+    """
+
+    __slots__ = ("environment", "infra", "name", "version")
+
+    def __init__(self, cfg: PipelineConfig, keys: tuple[str, ...]) -> None:
+        present = frozenset(keys)
+
+        def possible(paths: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(p for p in paths if p in present or ("." in p and p.partition(".")[0] in present))
+
+        self.name = possible(cfg.service_name_fields)
+        self.environment = possible(cfg.service_environment_fields)
+        self.version = possible(cfg.service_version_fields)
+        self.infra = tuple((src, dst) for src, dst in _INFRA_FIELDS if src in present)
+
+
+class _Compiled:
+    """Per configuration: plans by key tuple, label keys by field name (both bounded: keys come from data)."""
+
+    __slots__ = ("config", "keep_labels", "label_keys", "plans", "top_keys")
+
+    def __init__(self, cfg: PipelineConfig) -> None:
+        self.config = cfg
+        self.plans: dict[tuple[str, ...], _Plan | None] = {}
+        self.keep_labels = tuple(
+            (name, "kubernetes.labels." + _sanitize_label_key(name)) for name in cfg.keep_kubernetes_labels
+        )
+        # Top-level key -> (skip: Fluent Bit noise, sensitive, "labels.<sanitised key>").
+        self.top_keys: dict[str, tuple[bool, bool, str]] = {}
+        # Nested field name ("ctx.region") -> "labels.<sanitised name>".
+        self.label_keys: dict[str, str] = {}
+
+    def plan(self, rest: dict[str, Any]) -> _Plan | None:
+        """The plan for ``rest``'s keys; ``None`` when a key holds a dot (or is not a string): general path."""
+        keys = tuple(rest)
+        try:
+            return self.plans[keys]
+        except KeyError:
+            pass
+        simple = all(type(key) is str and "." not in key for key in keys)
+        plan = _Plan(self.config, keys) if simple else None
+        if len(self.plans) < _SANITIZED_MAX:
+            self.plans[keys] = plan
+        return plan
+
+    def top_key(self, key: str) -> tuple[bool, bool, str]:
+        """(noise, sensitive, label key) of a top-level field."""
+        info = self.top_keys.get(key)
+        if info is None:
+            info = (
+                key in _NOISE_KEYS,
+                _lowered(key) in self.config.sensitive_keys,
+                "labels." + _sanitize_label_key(key),
+            )
+            if len(self.top_keys) < _SANITIZED_MAX:
+                self.top_keys[key] = info
+        return info
+
+    def label_key(self, name: str) -> str:
+        """``labels.<sanitised name>`` of a nested field's dotted name."""
+        label = self.label_keys.get(name)
+        if label is None:
+            label = "labels." + _sanitize_label_key(name)
+            if len(self.label_keys) < _SANITIZED_MAX:
+                self.label_keys[name] = label
+        return label
+
+
+_COMPILED: dict[int, _Compiled] = {}
+
+
+def _compiled(cfg: PipelineConfig) -> _Compiled:
+    entry = _COMPILED.get(id(cfg))
+    if entry is not None and entry.config is cfg:
+        return entry
+    if len(_COMPILED) > 16:  # configurations are per container; tests build many
+        _COMPILED.clear()
+    entry = _COMPILED[id(cfg)] = _Compiled(cfg)
+    return entry
+
+
 def _flatten_labels(
-    rest: Mapping[str, Any], cfg: PipelineConfig, out: dict[str, str], prefix: str = "", depth: int = 0
+    rest: Mapping[str, Any],
+    compiled: _Compiled,
+    out: dict[str, str],
+    prefix: str = "",
+    depth: int = 0,
 ) -> None:
-    limits = cfg.limits
-    sensitive = cfg.sensitive_keys
+    """Fill ``out`` with ``labels.<key>`` -> string value (bounded in number and size, sensitive erased)."""
+    limits = compiled.config.limits
+    max_labels = limits.max_labels
+    max_bytes = limits.max_label_bytes
+    sensitive = compiled.config.sensitive_keys
     for key, value in rest.items():
-        if len(out) >= limits.max_labels:
+        if len(out) >= max_labels:
             return
-        if not prefix and key in _NOISE_KEYS:
+        if not prefix and type(key) is str:
+            noise, secret, label = compiled.top_key(key)
+            if noise:
+                continue
+            name = key
+        else:
+            if not prefix and key in _NOISE_KEYS:
+                continue
+            name = f"{prefix}{key}"
+            secret = _lowered(key) in sensitive
+            label = compiled.label_key(name)
+        if secret:
+            out[label] = REDACTED
             continue
-        name = f"{prefix}{key}"
-        if _lowered(key) in sensitive:
-            out[_sanitize_label_key(name)] = REDACTED
-            continue
-        if isinstance(value, str):  # the common case first: no Mapping ABC check
+        if type(value) is str or isinstance(value, str):  # the common case first: no Mapping ABC check
             text = value
-        elif isinstance(value, (dict, Mapping)):
+        elif type(value) is dict or isinstance(value, Mapping):
             if depth < 2:
-                _flatten_labels(value, cfg, out, f"{name}.", depth + 1)
+                _flatten_labels(value, compiled, out, f"{name}.", depth + 1)
             continue
         elif value is None or isinstance(value, list):
             continue
@@ -131,9 +242,31 @@ def _flatten_labels(
             text = str(value).lower() if isinstance(value, bool) else str(value)
         if not text:
             continue
-        if len(text) > limits.max_label_bytes:
-            text = text[: limits.max_label_bytes] + "…[truncated]"
-        out[_sanitize_label_key(name)] = text
+        if len(text) > max_bytes:
+            text = text[:max_bytes] + "…[truncated]"
+        out[label] = text
+
+
+def _take(rest: dict[str, Any], paths: tuple[str, ...], planned: bool) -> tuple[str, Any] | tuple[None, None]:
+    """The first present service field and its value, removed from ``rest``."""
+    found = _first_possible(rest, paths) if planned else first_present(rest, paths)
+    if found[0] is not None:
+        pop_path(rest, found[0])
+    return found
+
+
+def _first_possible(rest: dict[str, Any], paths: tuple[str, ...]) -> tuple[str, Any] | tuple[None, None]:
+    """:func:`first_present` over a plan's paths of a record without dotted keys (same acceptance)."""
+    for path in paths:
+        value = rest[path] if path in rest else lookup(rest, path)
+        if value is None or value == "":
+            continue
+        if isinstance(value, str | int | float):
+            return path, value
+        if isinstance(value, (list, dict, Mapping)):
+            continue
+        return path, value
+    return None, None
 
 
 def enrich(
@@ -141,41 +274,39 @@ def enrich(
 ) -> None:
     """Fill service, environment, infrastructure fields and labels on ``doc``, consuming ``rest``."""
     k8s = rest.pop("kubernetes", None)
-    k8s = k8s if isinstance(k8s, Mapping) else {}
+    if k8s is not None and type(k8s) is not dict and not isinstance(k8s, Mapping):
+        k8s = None
+    compiled = _compiled(cfg)
+    plan = compiled.plan(rest)
+    planned = plan is not None
+    names = plan.name if plan is not None else cfg.service_name_fields
+    environments = plan.environment if plan is not None else cfg.service_environment_fields
+    versions = plan.version if plan is not None else cfg.service_version_fields
 
     if not doc.get("service.name"):
-        path, value = first_present(rest, cfg.service_name_fields)
+        path, value = _take(rest, names, planned) if names else (None, None)
         if path is not None:
             doc["service.name"] = str(value)
-            pop_path(rest, path)
         else:
-            from_k8s = _service_from_kubernetes(k8s)
+            from_k8s = _service_from_kubernetes(k8s) if k8s else None
             group = rest.get("aws_log_group")
             doc["service.name"] = from_k8s or (str(group).rsplit("/", 1)[-1] if group else default_service)
-    path, value = first_present(rest, cfg.service_environment_fields)
+    path, value = _take(rest, environments, planned) if environments else (None, None)
     if path is not None:
         doc.setdefault("service.environment", str(value))
-        pop_path(rest, path)
     doc.setdefault("service.environment", environment)
-    path, value = first_present(rest, cfg.service_version_fields)
+    path, value = _take(rest, versions, planned) if versions else (None, None)
     if path is not None:
         doc.setdefault("service.version", str(value))
-        pop_path(rest, path)
 
     if k8s:
-        _prune_kubernetes(k8s, doc, cfg.keep_kubernetes_labels)
-    for src, dst in (
-        ("host", "host.name"),
-        ("hostname", "host.name"),
-        ("ecs_cluster", "cloud.ecs.cluster"),
-        ("ecs_task_definition", "cloud.ecs.task_definition"),
-        ("aws_log_group", "cloud.log_group"),
-    ):
+        _prune_kubernetes(k8s, doc, compiled.keep_labels)
+    for src, dst in plan.infra if plan is not None else _INFRA_FIELDS:
         value = rest.pop(src, None)
-        if value and isinstance(value, str | int):
+        if value and isinstance(value, (str, int)):
             doc.setdefault(dst, str(value))
 
-    labels: dict[str, str] = {}
-    _flatten_labels(rest, cfg, labels)
-    for key, value in labels.items():
-        doc[f"labels.{key}"] = value
+    if rest:
+        labels: dict[str, str] = {}
+        _flatten_labels(rest, compiled, labels)
+        doc.update(labels)
