@@ -109,6 +109,20 @@ def test_rejects_non_times(utc: TimeNormaliser, value: object) -> None:
     assert utc.from_value(value) is None
 
 
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        ("UTC", "0001-01-01T00:00:00+09:00"),  # shifted before year 1
+        ("UTC", "9999-12-31T23:59:00-05:00"),  # shifted past year 9999
+        ("Asia/Seoul", "0001-01-01T00:00:00"),
+        ("UTC", "2025-11-25T07:00:00+0²:00"),  # a digit int() cannot read
+    ],
+)
+def test_times_that_cannot_be_expressed_in_utc_are_no_time(zone: str, text: str) -> None:
+    """They raised OverflowError/ValueError, failing the whole record; now the record keeps its arrival time."""
+    assert TimeNormaliser(zone).from_text(text) is None
+
+
 def test_leading_returns_end_of_the_timestamp(utc: TimeNormaliser) -> None:
     line = "2025-11-25 07:00:01,123 INFO started"
     iso, end = utc.leading(line) or ("", 0)

@@ -62,7 +62,10 @@ def _offset_minutes(text: str) -> int | None:
     body = text[1:].replace(":", "")
     if not body.isdigit() or len(body) not in (2, 4):
         return None
-    hours, minutes = int(body[:2]), int(body[2:] or 0)
+    try:
+        hours, minutes = int(body[:2]), int(body[2:] or 0)
+    except ValueError:  # digits int() does not read ("+0²:00")
+        return None
     if hours > 14 or minutes > 59:
         return None
     return sign * (hours * 60 + minutes)
@@ -247,10 +250,10 @@ class TimeNormaliser:
             second = 59
         try:
             moment = datetime(year, month, day, hour, minute, second, tzinfo=tz)
-        except ValueError:
+            if tz is not UTC:
+                moment = moment.astimezone(UTC)
+        except (ValueError, OverflowError):  # no such day; or year 1 / 9999 shifted out of range
             return None
-        if tz is not UTC:
-            moment = moment.astimezone(UTC)
         return (
             f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T"
             f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
