@@ -148,6 +148,60 @@ class TimeNormaliser:
 
     def from_text(self, text: str) -> str | None:
         """A string that is (only) a timestamp, in any supported format; ``None`` if it is not one."""
+        fast = self._shortcut(text)
+        if fast is not None:
+            return fast
+        iso = self._read_text(text)
+        if iso is not None and len(text) == 26 and text[2] == "/":
+            key = _apache_key(text)
+            if key is not None:  # the shortcut reads the rest of this minute from the cache
+                self._remember(key, iso[:16])
+        return iso
+
+    def _shortcut(self, text: str) -> str | None:
+        """The two layouts nearly every record uses, read by slicing from the per-minute cache.
+
+        ``YYYY-MM-DD[T ]HH:MM:SS[(.|,)digits][Z|±HH:MM|±HHMM]`` (ISO, Python, Spring) and Apache's
+        ``25/Nov/2025:07:00:00 +0000``. Returns ``None`` for any other shape and whenever the minute is not
+        cached yet; :meth:`_read_text` then decides (and fills the cache). Whenever this returns a value
+        it is the one :meth:`_read_text` returns (tests/property/test_timestamps_fast.py).
+        """
+        n = len(text)
+        if n < 19:
+            return None
+        if text[4] == "-":
+            if text[-1] == "Z":
+                zone, end = "Z", n - 1
+            elif text[-6] in "+-" and text[-3] == ":" and text[-5:-3].isdigit() and text[-2:].isdigit():
+                zone, end = text[-6:], n - 6
+            elif text[-5] in "+-" and text[-4:].isdigit():
+                zone, end = text[-5:], n - 5
+            else:
+                zone, end = "", n
+            if text[16] != ":" or not text[0].isdigit():
+                return None
+            if end != 19 and (end < 21 or text[19] not in ".," or not text[20:end].isdigit()):
+                return None
+            seconds = text[17:19]
+            if not seconds.isdigit() or seconds >= "60":
+                return None
+            minute = self._prefix_cache.get((text[:16], zone))
+            if minute is None:
+                return None
+            return f"{minute}:{seconds}.{(text[20:end] + '000')[:3]}Z"
+        if text[2] == "/" and n == 26:
+            key = _apache_key(text)
+            if key is None:
+                return None
+            minute = self._prefix_cache.get(key)
+            if minute is None:
+                return None
+            seconds = text[18:20]
+            return f"{minute}:{seconds if seconds < '60' else '59'}.000Z"
+        return None
+
+    def _read_text(self, text: str) -> str | None:
+        """:meth:`from_text` for every supported format (the general path behind the shortcut)."""
         text = text.strip()
         if not text:
             return None
@@ -309,6 +363,30 @@ def _within_a_day(year: int, month: int, day: int, now: float) -> bool:
     except ValueError:
         return False
     return then - now <= 86400
+
+
+_APACHE_MONTHS = frozenset(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"))
+
+
+def _apache_key(text: str) -> tuple[str, str] | None:
+    """Cache key of the minute of ``dd/Mon/yyyy:HH:MM:SS ±zzzz`` (exactly that, ASCII digits), else ``None``.
+
+    The second part starts with ``apache`` so it never meets the ISO keys ``(YYYY-MM-DDTHH:MM, zone)``.
+    """
+    if (
+        text[6] != "/"
+        or text[11] != ":"
+        or text[14] != ":"
+        or text[17] != ":"
+        or text[20] != " "
+        or text[21] not in "+-"
+        or text[3:6] not in _APACHE_MONTHS
+    ):
+        return None
+    digits = text[0:2] + text[7:11] + text[12:14] + text[15:17] + text[18:20] + text[22:26]
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    return text[:17], "apache" + text[21:]
 
 
 def _is_decimal(text: str) -> bool:

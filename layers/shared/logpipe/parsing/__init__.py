@@ -61,17 +61,48 @@ ROLES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+# Roles read by ``_parse_json`` after message and level, with the document key each one fills.
+_SIMPLE_ROLES = (
+    ("log.logger", "logger"),
+    ("process.thread.name", "thread"),
+    ("host.name", "host"),
+    ("error.type", "error_type"),
+    ("error.message", "error_message"),
+    ("process.pid", "pid"),
+)
+# A candidate: (path, head). ``head`` is None for a key of the object itself (``level``, or the literal
+# dotted key ``"log.level"``), else the key of the nested object the path reaches into (``log``).
+_Candidate = tuple[str, "str | None"]
+# role -> its candidates in an object with one particular key sequence, best alias first. Values are not
+# looked at (whether a candidate is usable is decided per record), so a plan holds for every object with
+# the same keys in the same order: loggers write the same keys in the same order on every line.
+_Plan = dict[str, tuple[_Candidate, ...]]
+_PLAN_CACHE_LIMIT = 1024
+_CONTAINERS = (list, dict)  # values no text role takes
+
+
+_NO_CANDIDATES: tuple[_Candidate, ...] = ()
+
+
 class _JsonFields:
     """Alias lists inverted into lookups by key, so a record is read in one pass over *its* keys.
 
     ``plain[key]`` -> ((role, rank), ...) for aliases without dots; ``dotted[head]`` -> ((role, rank,
     path), ...) for aliases reaching into an object (``log.level`` in ECS, ``fields.message`` in tracing).
-    ``rank`` is the alias's position in its list: the lowest present rank wins.
+    ``rank`` is the alias's position in its list: the lowest present rank wins. The resulting per-role
+    order depends only on the object's keys, so it is computed once per key sequence (:meth:`plan`).
     """
 
-    plain: dict[str, tuple[tuple[str, int], ...]]
-    dotted: dict[str, tuple[tuple[str, int, str], ...]]
+    __slots__ = ("_plans", "dotted", "plain")
+
+    def __init__(
+        self,
+        plain: dict[str, tuple[tuple[str, int], ...]],
+        dotted: dict[str, tuple[tuple[str, int, str], ...]],
+    ) -> None:
+        self.plain = plain
+        self.dotted = dotted
+        self._plans: dict[tuple[str, ...], _Plan] = {}
 
     @classmethod
     def build(cls, f: FieldAliases) -> _JsonFields:
@@ -87,23 +118,35 @@ class _JsonFields:
             dotted={k: tuple(v) for k, v in dotted.items()},
         )
 
-    def candidates(self, obj: dict[str, Any]) -> dict[str, list[tuple[int, str, Any]]]:
-        """Per role, the present ``(rank, path, value)`` candidates with usable values (unsorted)."""
-        found: dict[str, list[tuple[int, str, Any]]] = {}
-        plain, dotted = self.plain, self.dotted
-        for key, value in obj.items():
-            roles = plain.get(key)
-            if roles is not None and value is not None and value != "" and not isinstance(value, list):
-                for role, rank in roles:
-                    found.setdefault(role, []).append((rank, key, value))
-            if type(value) is dict:
-                nested = dotted.get(key)
-                if nested is not None:
-                    for role, rank, path in nested:
-                        inner = _nested(obj, path)
-                        if inner is not None and inner != "" and not isinstance(inner, list):
-                            found.setdefault(role, []).append((rank, path, inner))
+    def plan(self, obj: dict[str, Any]) -> _Plan:
+        """The (cached) candidate order for ``obj``'s key sequence."""
+        keys = tuple(obj)
+        found = self._plans.get(keys)
+        if found is None:
+            found = self._build_plan(keys)
+            if len(self._plans) >= _PLAN_CACHE_LIMIT:
+                self._plans.clear()
+            self._plans[keys] = found
         return found
+
+    def _build_plan(self, keys: tuple[str, ...]) -> _Plan:
+        ranked: dict[str, list[tuple[int, str, str | None]]] = {}
+        plain, dotted = self.plain, self.dotted
+        for key in keys:
+            for role, rank in plain.get(key, ()):
+                ranked.setdefault(role, []).append((rank, key, None))
+            for role, rank, path in dotted.get(key, ()):
+                ranked.setdefault(role, []).append((rank, path, key))
+        roles: _Plan = {}
+        for role, items in ranked.items():
+            items.sort(key=lambda item: item[0])  # stable: equal ranks keep the object's key order
+            roles[role] = tuple((path, head) for _, path, head in items)
+        return roles
+
+
+def _nested_candidate(obj: dict[str, Any], path: str, head: str) -> Any:
+    """A dotted alias's value; ``None`` (unusable) unless ``obj[head]`` is an object."""
+    return _nested(obj, path) if type(obj[head]) is dict else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,32 +335,27 @@ def _pop(obj: dict[str, Any], path: str) -> None:
             del obj[head]
 
 
-def _ordered(found: dict[str, list[tuple[int, str, Any]]], role: str) -> list[tuple[int, str, Any]]:
-    items = found.get(role)
-    if not items:
-        return []
-    if len(items) > 1:
-        items.sort(key=lambda item: item[0])
-    return items
-
-
 def _parse_json(obj: dict[str, Any], parsers: ParserSet) -> dict[str, Any]:
-    """Read a JSON log object through the configured aliases, consuming what it reads from ``obj``."""
+    """Read a JSON log object through the configured aliases, consuming what it reads from ``obj``.
+
+    Each role takes the first *usable* candidate in alias order (:class:`_JsonPlan`); values are read
+    before anything is consumed, and consumed fields are removed at the end.
+    """
     if "resourceLogs" in obj or "severityText" in obj or "severityNumber" in obj or "timeUnixNano" in obj:
         _flatten_otel(obj)
         name = "otel_json"
     else:
         name = "json"
-    tn = parsers.times
     doc: dict[str, Any] = {}
-    found = parsers.json_fields.candidates(obj)
+    roles = parsers.json_fields.plan(obj)
     consumed: list[str] = []
 
     # Message (possibly a JSON string or a text log line itself).
     message = ""
     embedded_text = False
-    for _, path, value in _ordered(found, "message"):
-        if isinstance(value, dict):
+    for path, head in roles.get("message", _NO_CANDIDATES):
+        value = obj[path] if head is None else _nested_candidate(obj, path, head)
+        if value is None or value == "" or isinstance(value, _CONTAINERS):
             continue
         consumed.append(path)
         message = value if isinstance(value, str) else str(value)
@@ -339,8 +377,9 @@ def _parse_json(obj: dict[str, Any], parsers: ParserSet) -> dict[str, Any]:
     if "log.level" not in doc:
         schemes = parsers.config.fields.level_schemes
         for role in ("level", "level_numbers"):
-            for _, path, value in _ordered(found, role):
-                if isinstance(value, dict):
+            for path, head in roles.get(role, _NO_CANDIDATES):
+                value = obj[path] if head is None else _nested_candidate(obj, path, head)
+                if value is None or value == "" or isinstance(value, _CONTAINERS):
                     continue
                 level = normalise_level(value, schemes.get(path, "auto"))
                 if level is not None:
@@ -352,25 +391,24 @@ def _parse_json(obj: dict[str, Any], parsers: ParserSet) -> dict[str, Any]:
 
     # Timestamp: the first alias that really is a time.
     if "@timestamp" not in doc:
-        for _, path, value in _ordered(found, "timestamp"):
+        tn = parsers.times
+        for path, head in roles.get("timestamp", _NO_CANDIDATES):
+            value = obj[path] if head is None else _nested_candidate(obj, path, head)
+            if value is None or value == "" or isinstance(value, list):
+                continue
             iso = tn.from_value(value)
             if iso is not None:
                 doc["@timestamp"] = iso
                 consumed.append(path)
                 break
 
-    for key, role in (
-        ("log.logger", "logger"),
-        ("process.thread.name", "thread"),
-        ("host.name", "host"),
-        ("error.type", "error_type"),
-        ("error.message", "error_message"),
-        ("process.pid", "pid"),
-    ):
-        if key in doc or role not in found:
+    for key, role in _SIMPLE_ROLES:
+        candidates = roles.get(role)
+        if candidates is None or key in doc:
             continue
-        for _, path, value in _ordered(found, role):
-            if isinstance(value, dict):
+        for path, head in candidates:
+            value = obj[path] if head is None else _nested_candidate(obj, path, head)
+            if value is None or value == "" or isinstance(value, _CONTAINERS):
                 continue
             consumed.append(path)
             if role == "pid":
@@ -380,7 +418,10 @@ def _parse_json(obj: dict[str, Any], parsers: ParserSet) -> dict[str, Any]:
             break
 
     trace: str | None = None
-    for _, path, value in _ordered(found, "stack_trace"):
+    for path, head in roles.get("stack_trace", _NO_CANDIDATES):
+        value = obj[path] if head is None else _nested_candidate(obj, path, head)
+        if value is None or value == "" or isinstance(value, list):
+            continue
         trace = value if isinstance(value, str) else _trace_text(value)
         if trace:
             consumed.append(path)

@@ -1,0 +1,153 @@
+"""The parsing fast paths give exactly what the general paths give, on generated input.
+
+Speed work added shortcuts in front of general code (issue 7). Each shortcut may decline (``None``: the
+general path decides); whenever it answers, the answer must be the general path's, byte for byte.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logpipe.parsing import _nested, load_parsers, parse_event
+from logpipe.timestamps import TimeNormaliser
+
+PARSERS = load_parsers()
+ZONES = ("UTC", "Asia/Seoul", "America/New_York", "+05:30")
+
+# Mostly digits, sometimes a character the shortcuts must refuse (Unicode digits, letters, signs ...).
+odd = st.sampled_from("0123456789" * 12 + "٣²x :-+.,TZz/")
+
+
+@st.composite
+def iso_like(draw: st.DrawFn) -> str:
+    """``YYYY-MM-DD?HH:MM:SS`` + fraction + zone, each piece usually well-formed, sometimes not."""
+    year = (
+        draw(st.sampled_from(["2024", "2025", "1999"]))
+        if draw(st.booleans())
+        else "".join(draw(st.lists(odd, min_size=4, max_size=4)))
+    )
+    month = draw(st.sampled_from(["01", "05", "12", "12", "13", "00", "1x"]))
+    day = draw(st.sampled_from(["01", "15", "28", "31", "32", "00"]))
+    hms = [
+        draw(st.sampled_from(["00", "07", "23", "23", "24", "59", "59", "60", "61", "99", "5", "٣٣"])) for _ in range(3)
+    ]
+    sep = draw(st.sampled_from(["T", "T", " ", " ", "t", "_"]))
+    fraction = draw(
+        st.sampled_from(["", ".", ",", ".1", ".12", ",123", ".123", ".123456", ".123456789", ".12a", ".٣٣٣"])
+    )
+    zone = draw(st.sampled_from(["", "Z", "z", "+09:00", "-05:30", "+0900", "-0000", "+09", "+9:00", " UTC", "+25:00"]))
+    tail = draw(st.sampled_from(["", "", "", "", "", " ", "x", "0", ":00"]))
+    return f"{year}-{month}-{day}{sep}{hms[0]}:{hms[1]}:{hms[2]}{fraction}{zone}{tail}"
+
+
+@st.composite
+def apache_like(draw: st.DrawFn) -> str:
+    day = draw(st.sampled_from(["01", "25", "31", "32", "00", "٣1", "1"]))
+    month = draw(st.sampled_from(["Jan", "May", "Nov", "Dec", "Feb", "may", "Foo"]))
+    year = draw(st.sampled_from(["2024", "1999", "2025", "20x4", "٣024"]))
+    hms = [draw(st.sampled_from(["00", "07", "23", "24", "59", "60", "99", "5x"])) for _ in range(3)]
+    zone = draw(st.sampled_from(["+0000", "+0000", "+0900", "-0700", "+09:0", "x0000", "+٣٣00"]))
+    sep = draw(st.sampled_from([" ", " ", " ", "\t"]))
+    return f"{day}/{month}/{year}:{hms[0]}:{hms[1]}:{hms[2]}{sep}{zone}"
+
+
+def _same_minute(text: str, seconds: str, fraction: str) -> str:
+    """``text`` with other seconds (and fraction digits): served from the minute cached for ``text``."""
+    if len(text) >= 19 and text[4] == "-":
+        rest = text[19:]
+        if rest[:1] in (".", ",") and rest[1:4].isdigit():
+            rest = rest[0] + fraction + rest[4:]
+        return text[:17] + seconds + rest
+    if len(text) >= 20 and text[2] == "/":
+        return text[:18] + seconds + text[20:]
+    return text
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(iso_like(), apache_like()), st.sampled_from(ZONES), st.sampled_from(["00", "30", "59", "60", "7x"]),
+       st.sampled_from(["000", "999", "٣٣٣", "12x"]))  # fmt: skip
+def test_timestamp_shortcut_equals_general_path(text: str, zone: str, seconds: str, fraction: str) -> None:
+    general = TimeNormaliser(zone, now=lambda: 1795000000.0)
+    fast = TimeNormaliser(zone, now=lambda: 1795000000.0)
+    expected = general._read_text(text)
+    assert fast.from_text(text) == expected  # first sight: general path, fills the cache
+    assert fast.from_text(text) == expected  # second sight: the shortcut when the shape allows
+    shortcut = fast._shortcut(text)
+    assert shortcut is None or shortcut == expected
+    sibling = _same_minute(text, seconds, fraction)
+    assert fast.from_text(sibling) == general._read_text(sibling)
+
+
+def test_timestamp_shortcut_serves_the_common_layouts_from_cache() -> None:
+    """The shortcut really answers for the layouts the corpus uses (else it would only cost time)."""
+    tn = TimeNormaliser("Asia/Seoul")
+    for first, second, expected in (
+        ("2024-05-02T07:09:13.142+09:00", "2024-05-02T07:09:59.999+09:00", "2024-05-01T22:09:59.999Z"),
+        ("2024-05-02 10:59:01.288+09:00", "2024-05-02 10:59:02.3+09:00", "2024-05-02T01:59:02.300Z"),
+        ("2024-05-01 21:35:44,256", "2024-05-01 21:35:45,001", "2024-05-01T12:35:45.001Z"),
+        ("2024-05-01T12:35:44.256Z", "2024-05-01T12:35:44.256789Z", "2024-05-01T12:35:44.256Z"),
+        ("2024-05-01T12:35:44", "2024-05-01T12:35:45", "2024-05-01T03:35:45.000Z"),
+        ("01/May/2024:11:54:00 +0000", "01/May/2024:11:54:07 +0000", "2024-05-01T11:54:07.000Z"),
+    ):
+        assert tn._shortcut(second) is None  # minute not cached yet
+        tn.from_text(first)
+        assert tn._shortcut(second) == expected
+        assert tn._read_text(second) == expected
+
+
+# -- JSON: candidates per key sequence --------------------------------------------------------------------------
+ALIASES = PARSERS.json_fields
+alias_keys = st.sampled_from(sorted({*ALIASES.plain, *ALIASES.dotted, "other", "kubernetes"}))
+inner_keys = st.sampled_from(["level", "name", "message", "logger", "type", "stack", "msg", "x"])
+values = st.one_of(
+    st.none(),
+    st.sampled_from(["", "x", "INFO", "warn", "2024-05-01T00:00:00Z", "line\n\tat a.B(C.java:1)"]),
+    st.integers(-1, 50000),
+    st.lists(st.text(max_size=3), max_size=2),
+    st.dictionaries(
+        inner_keys, st.one_of(st.none(), st.sampled_from(["", "v", "ERROR"]), st.integers(0, 9)), max_size=3
+    ),
+)
+objects = st.dictionaries(alias_keys, values, max_size=8)
+
+
+def _reference_candidates(obj: dict[str, Any]) -> dict[str, list[str]]:
+    """Usable candidates per role, best first, read value by value (the pre-plan algorithm)."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    for key, value in obj.items():
+        roles = ALIASES.plain.get(key)
+        if roles is not None and value is not None and value != "" and not isinstance(value, list):
+            for role, rank in roles:
+                found.setdefault(role, []).append((rank, key))
+        if type(value) is dict:
+            for role, rank, path in ALIASES.dotted.get(key, ()):
+                inner = _nested(obj, path)
+                if inner is not None and inner != "" and not isinstance(inner, list):
+                    found.setdefault(role, []).append((rank, path))
+    return {role: [path for _, path in sorted(items, key=lambda item: item[0])] for role, items in found.items()}
+
+
+def _plan_candidates(obj: dict[str, Any]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for role, candidates in ALIASES.plan(obj).items():
+        for path, head in candidates:
+            value = obj[path] if head is None else (_nested(obj, path) if type(obj[head]) is dict else None)
+            if value is not None and value != "" and not isinstance(value, list):
+                out.setdefault(role, []).append(path)
+    return out
+
+
+@settings(max_examples=500, deadline=None)
+@given(objects)
+def test_json_plan_keeps_alias_order_and_usability(obj: dict[str, Any]) -> None:
+    assert _plan_candidates(obj) == _reference_candidates(obj)
+
+
+@settings(max_examples=300, deadline=None)
+@given(objects)
+def test_json_parse_is_the_same_with_a_cold_or_warm_plan_cache(obj: dict[str, Any]) -> None:
+    cold = load_parsers()
+    assert parse_event(obj, cold) == parse_event(obj, cold) == parse_event(obj, PARSERS)
