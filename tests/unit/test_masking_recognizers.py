@@ -28,6 +28,15 @@ def types(text: str) -> list[str]:
         ("intl +82 10 1234 5678", ["PHONE_NUMBER"]),
         ("e164 +821012345678", ["PHONE_NUMBER"]),
         ("고객 연락처 01012345678", ["PHONE_NUMBER"]),
+        ("user 01012345678", ["PHONE_NUMBER"]),  # bare mobile: the common Korean storage form, no keyword
+        ("order by 01098765432 done", ["PHONE_NUMBER"]),
+        ("old 0161234567 number", ["PHONE_NUMBER"]),  # 10-digit 01x mobile
+        ("01012345678로 발송", ["PHONE_NUMBER"]),  # Korean particle glued on: ASCII boundaries
+        ("번호010-1234-5678입니다", ["PHONE_NUMBER"]),
+        ("tel: 0212345678", ["PHONE_NUMBER"]),  # Seoul landline without separators, keyword near
+        ("전화 021234567", ["PHONE_NUMBER"]),
+        ("fax 0311234567", ["PHONE_NUMBER"]),
+        ("call 07012345678", ["PHONE_NUMBER"]),
         ("card 4111 1111 1111 1111 ok", ["CREDIT_CARD"]),
         ("card 3714-496353-98431", ["CREDIT_CARD"]),
         ("from 173.234.31.186 port 22", ["IP_ADDRESS"]),
@@ -77,6 +86,11 @@ def test_detects(text: str, expected: list[str]) -> None:
         "Basic realm and token expired",
         "at com.example.Foo.bar(Foo.java:123) 12:01:25",
         "order TX123456789012 total=129000 KRW",
+        "seq 0212345678 done",  # bare landline shape without a phone keyword: an id
+        "ts=01012345678901 x",  # 14 digits: not a mobile
+        "id a01012345678 and 01012345678b",  # glued to letters: part of an id
+        "v 1.01012345678",  # decimals
+        "blk_01012345678",
     ],
 )
 def test_look_alikes_stay(text: str) -> None:

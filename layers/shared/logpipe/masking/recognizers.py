@@ -145,30 +145,32 @@ _DIGIT_GROUP = re.compile(r"\d+")
 # The first character is matched before the boundary look-behind so the regex engine can skip ahead to
 # candidate characters (a pattern starting with a look-behind is tried at every position).
 _PHONE_STRONG = re.compile(
-    r"[+(\d](?<![\w+.-][+(\d])(?<=(?P<first>.))(?:"
+    r"[+(\d](?<![A-Za-z0-9_+.-][+(\d])(?<=(?P<first>.))(?:"
     r"(?<=\+)\d{1,3}(?:[ .-]?\(\d{1,4}\)|[ .-]\d{1,12}){1,6}"  # +82 10 1234 5678, +44 (20) 7123 4567
     r"|(?<=\+)\d{8,15}"  # E.164 without separators
     r"|(?<=\()\d{2,4}\) ?\d{3,4}[ .-]?\d{4}"  # (415) 555-0132, (02) 123-4567
     r"|(?<=\d)(?:\d{0,2}-)?(?:(?<=0)\d{1,3}|(?<=[2-9])\d{2}|(?<=-)(?:0\d{1,3}|[2-9]\d{2}))-\d{3,4}-\d{4}"
     r"|(?<=0)\d{1,2}-\d{7,8}"  # 09-7625400
-    r")(?![\w-])"
+    r"|(?<=0)1[016789]\d{7,8}"  # 01012345678: how Korean systems store mobiles; no timestamp starts with 0
+    r")(?![A-Za-z0-9_-])"
 )
 _PHONE_WEAK = re.compile(
-    r"\d(?<![\w+.-]\d)(?:"
-    r"(?<=0)1[016789][ .]?\d{3,4}[ .]?\d{4}"  # 01012345678, 010 1234 5678
+    r"\d(?<![A-Za-z0-9_+.-]\d)(?:"
+    r"(?<=0)1[016789][ .]?\d{3,4}[ .]?\d{4}"  # 010 1234 5678
     r"|(?<=1)[3-9]\d{9}"  # CN mobile
     r"|(?:(?<=0)\d{1,2}|(?<=[2-9])\d{2})[ .]\d{3,4}[ .]\d{4}"  # 415.555.0132, 02 123 4567
-    r")(?![\w-])"
+    r"|(?<=0)(?:2\d{7,8}|[3-6][1-5]\d{7,8}|70\d{8})"  # 0212345678, 0311234567, 07012345678 (KR landline)
+    r")(?![A-Za-z0-9_-])"
 )
 
 
 def _phone_possible(ctx: ScanContext) -> bool:
-    """A phone number needs '+', or a 7+ character number with a separator inside, or 10-11 bare digits."""
+    """A phone number needs '+', or a 7+ character number with a separator inside, or 9-11 bare digits."""
     if "+" in ctx.text or ctx.tokens is None:
         return True
     for token in ctx.tokens:
         token = token.rstrip(" -.()/")
-        if len(token) >= 7 and (not token.isdigit() or len(token) in (10, 11)):
+        if len(token) >= 7 and (not token.isdigit() or 9 <= len(token) <= 11):
             return True
     return False
 
