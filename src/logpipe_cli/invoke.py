@@ -110,16 +110,29 @@ def slack_notifier_cmd(
     event = _read_event(event_file)
     import slack_notifier
     from logpipe.slack.notifier import notify
+    from logpipe.slack.webhook import SlackPostError
     from logpipe_cli.emf import capture_stdout_metrics
 
     post = bool(os.environ.get("SLACK_WEBHOOK_URL"))
-    with capture_stdout_metrics():
-        notifier = slack_notifier.build_notifier(post=post)
-        summaries = [notify(r, notifier) for r in event.get("Records") or [] if isinstance(r, dict)]
-    if not summaries:
+    records = [r for r in event.get("Records") or [] if isinstance(r, dict)]
+    if not records:
         raise click.ClickException(f"{event_file}: no SNS Records in the event")
-    for summary in summaries:
-        if "payload" in summary:
-            click.echo(dumps_indent(summary["payload"]))
-        else:
-            click.echo(dumps_indent(summary))
+    outputs: list[str] = []
+    failures: list[str] = []
+    with capture_stdout_metrics():  # stdout is redirected in here: print after the block
+        notifier = slack_notifier.build_notifier(post=post)
+        for number, record in enumerate(records, 1):
+            try:
+                summary = notify(record, notifier)
+            except SlackPostError as exc:  # transient (429/5xx after retries, network): Lambda would retry
+                failures.append(f"record {number}: not posted: {exc}")
+                continue
+            outputs.append(dumps_indent(summary.get("payload", summary)))
+            if summary.get("status") not in ("posted", "rendered"):
+                reason = summary.get("reason") or "see the summary above"
+                failures.append(f"record {number}: not posted ({summary.get('status')}): {reason}")
+    for text in outputs:
+        click.echo(text)
+    if failures:
+        # Only a delivered (or, without a webhook, rendered) alert is success: a script must see the failure.
+        raise click.ClickException("\n".join(failures))

@@ -161,3 +161,42 @@ def test_sample_sns_events_are_current() -> None:
         assert (EVENTS_DIR / name).read_text(encoding="utf-8") == text, (
             f"events/{name} is stale: run tools/build_sns_events.py"
         )
+
+
+@pytest.mark.parametrize(("status", "body"), [(400, "invalid_payload"), (410, "channel_is_archived")])
+def test_invoke_slack_notifier_fails_when_slack_refuses_permanently(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, status: int, body: str
+) -> None:
+    httpserver.expect_request("/hook", method="POST").respond_with_data(body, status=status)
+    for key in ("OPENSEARCH_ENDPOINT", "ALERT_DLQ_URL"):
+        monkeypatch.delenv(key, raising=False)
+    result = run(
+        "invoke",
+        "slack-notifier",
+        str(EVENTS_DIR / "sns-cloudwatch-alarm.json"),
+        env={"SLACK_WEBHOOK_URL": httpserver.url_for("/hook")},
+    )
+    assert result.exit_code == 1, result.output
+    assert '"status": "dead-lettered"' in result.output
+    assert f"not posted (dead-lettered): Slack refused the message permanently: HTTP {status} {body}" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_invoke_slack_notifier_fails_cleanly_when_5xx_persists(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import slack_notifier
+
+    httpserver.expect_request("/hook", method="POST").respond_with_data("oops", status=503)
+    monkeypatch.delenv("OPENSEARCH_ENDPOINT", raising=False)
+    monkeypatch.setattr(slack_notifier, "POST_BUDGET_S", 0.0)  # no time for retries: fail at once
+    result = run(
+        "invoke",
+        "slack-notifier",
+        str(EVENTS_DIR / "sns-cloudwatch-alarm.json"),
+        env={"SLACK_WEBHOOK_URL": httpserver.url_for("/hook")},
+    )
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "not posted: Slack did not accept the message: HTTP 503 oops" in result.output
+    assert "Traceback" not in result.output and "SlackTransientError" not in result.output

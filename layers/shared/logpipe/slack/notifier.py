@@ -114,6 +114,7 @@ def notify(record: Mapping[str, Any], notifier: Notifier) -> dict[str, Any]:
             }
         )
         summary["status"] = "dead-lettered"
+        summary["reason"] = str(exc)
         return summary
     summary["status"] = "posted"
     return summary
