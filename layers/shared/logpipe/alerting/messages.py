@@ -142,7 +142,7 @@ def _sample_from_source(source: Mapping[str, Any]) -> Sample:
     return Sample(
         message=str(_get(source, "message") or ""),
         service=_str(_get(source, "service.name")),
-        trace_id=_str(_get(source, "trace.id")),
+        trace_id=_str(_get(source, "trace.id")) or _str(_get(source, "transaction.id")),
         timestamp=_str(_get(source, "@timestamp")),
         level=_str(_get(source, "log.level")),
         error_type=_str(_get(source, "error.type")),
@@ -196,7 +196,7 @@ def _from_logpipe(body: Mapping[str, Any]) -> AlertMessage:
             sample = Sample(
                 message=str(doc.get("message") or ""),
                 service=_str(doc.get("service")),
-                trace_id=_str(doc.get("trace_id")),
+                trace_id=_str(doc.get("trace_id")) or _str(doc.get("transaction_id")),
                 timestamp=_str(doc.get("@timestamp")),
                 level=_str(doc.get("level")),
                 error_type=_str(doc.get("error_type")),

@@ -21,7 +21,7 @@ from logpipe.alerting.rules import AlertRule, Match
 
 MESSAGE_CONTRACT = 1
 """Version of the JSON body the message templates render (``"logpipe_alert": 1``)."""
-SAMPLE_FIELDS = ["@timestamp", "message", "trace.id", "service.name", "error.type", "log.level"]
+SAMPLE_FIELDS = ["@timestamp", "message", "trace.id", "transaction.id", "service.name", "error.type", "log.level"]
 SAMPLES_PER_BUCKET = 3
 COMPOSITE_SIZE = 100
 AGG_NAME = "by_group"
@@ -184,7 +184,7 @@ def document_message_template(rule: AlertRule, target: MonitorTarget) -> str:
     """Mustache source rendering the JSON body of a document-level alert (sample documents per alert)."""
     doc = (
         '{"@timestamp":"{{_source.@timestamp}}","service":"{{_source.service.name}}",'
-        '"level":"{{_source.log.level}}","trace_id":"{{_source.trace.id}}",'
+        '"level":"{{_source.log.level}}","trace_id":"{{_source.trace.id}}","transaction_id":"{{_source.transaction.id}}",'
         '"error_type":"{{_source.error.type}}","message":"{{_source.message}}","index":"{{_index}}","id":"{{_id}}"},'
     )
     alerts = (

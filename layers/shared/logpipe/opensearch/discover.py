@@ -42,8 +42,11 @@ def discover_url(
 
 
 def trace_url(dashboards_url: str, trace_id: str, environment: str | None = None) -> str:
-    """Discover filtered by ``trace.id`` over the last 7 days (a trace is short, but alerts can be late)."""
-    return discover_url(dashboards_url, f"trace.id:{kql_quote(trace_id)}", environment=environment, time_from="now-7d")
+    """Discover filtered by the id as ``trace.id`` or ``transaction.id`` over the last 7 days (a trace is short,
+    but alerts can be late; a sample may carry only a transaction id)."""
+    quoted = kql_quote(trace_id)
+    kql = f"trace.id:{quoted} or transaction.id:{quoted}"
+    return discover_url(dashboards_url, kql, environment=environment, time_from="now-7d")
 
 
 def service_url(

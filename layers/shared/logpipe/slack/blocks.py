@@ -4,9 +4,11 @@ What is shown: severity (colour bar and emoji), rule, service, count and window,
 error started (origin service of the sample traces) and where it spread, and links to Dashboards Discover
 filtered by trace id and by service.
 
-Every piece of free text (messages, titles, reasons, raw text of unknown messages) goes through the masker
-first and is then truncated to Slack's limits (header 150, section text 3000, field 2000, 50 blocks), and
-escaped for mrkdwn, so no unmasked personal data and no oversize payload can reach Slack.
+Every piece of free text (messages, titles, reasons, raw text of unknown messages) and every id (trace and
+transaction ids can be free-form and hold an e-mail address) goes through the masker first and is then
+truncated to Slack's limits (header 150, section text 3000, field 2000, 50 blocks), and escaped for mrkdwn,
+so no unmasked personal data and no oversize payload can reach Slack. A value becomes part of a link URL only
+when the masker left it unchanged: a masked id is shown masked, without a link.
 """
 
 from __future__ import annotations
@@ -88,6 +90,10 @@ class _Text:
         masked = " ".join(masked.split()) if limit <= 1000 else masked  # one line, except raw text
         return truncate(mrkdwn_escape(masked) if escape else masked, limit)
 
+    def linkable(self, value: str) -> bool:
+        """True when ``value`` may appear in a URL: the masker finds no personal data in it."""
+        return self.mask(value) == value
+
 
 def _section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, SECTION_MAX)}}
@@ -136,11 +142,23 @@ def _count_text(alert: AlertMessage, group: AlertGroup) -> str:
     return text
 
 
-def _trace_lines(reports: Sequence[TraceReport], t: _Text, ctx: RenderContext) -> list[str]:
+def _trace_ref(tid: str, t: _Text, ctx: RenderContext, environment: str | None) -> tuple[str, bool]:
+    """(mrkdwn for a trace/transaction id, whether it is a link): masked like any text; linked only when the
+    masker left it unchanged, so a free-form id holding personal data never reaches Slack, not even in a URL."""
+    shown = t.safe(tid, 200)
+    if ctx.dashboards_url and t.linkable(tid):
+        return f"<{trace_url(ctx.dashboards_url, tid, environment)}|{shown}>", True
+    return f"`{shown}`", False
+
+
+def _trace_lines(
+    reports: Sequence[TraceReport], t: _Text, ctx: RenderContext, environment: str | None
+) -> tuple[list[str], bool]:
     lines = []
+    linked = False
     for report in reports:
-        tid = report.trace_id
-        link = f"<{trace_url(ctx.dashboards_url, tid, ctx.environment)}|{tid}>" if ctx.dashboards_url else f"`{tid}`"
+        link, is_link = _trace_ref(report.trace_id, t, ctx, environment)
+        linked |= is_link
         if report.origin is None:
             lines.append(f"• {link}: {len(report.entries)} logs, no error found in the trace")
             continue
@@ -152,7 +170,22 @@ def _trace_lines(reports: Sequence[TraceReport], t: _Text, ctx: RenderContext) -
         if report.error_gap_ms is not None:
             line += f" within {report.error_gap_ms} ms"
         lines.append(line)
-    return lines
+    return lines, linked
+
+
+def _fallback_counts(alert: AlertMessage) -> str:
+    """``42 logs in 5m`` for one group; ``67 logs in 5m (checkout 42, payment 25)`` for several: the total
+    counts every alerting group, not only the first (recovered groups have no current count)."""
+    counted = [g for g in alert.groups if g.count is not None and g.state != "completed"]
+    if not counted:
+        return ""
+    total = sum(g.count or 0 for g in counted)
+    text = f"{total} log{'' if total == 1 else 's'}" + (f" in {alert.window}" if alert.window else "")
+    if len(counted) > 1:
+        shown = ", ".join(f"{g.label} {g.count}" for g in counted[:MAX_GROUPS])
+        more = f", +{len(counted) - MAX_GROUPS} more" if len(counted) > MAX_GROUPS else ""
+        text += f" ({shown}{more})"
+    return text
 
 
 def render_alert(alert: AlertMessage, reports: Sequence[TraceReport], ctx: RenderContext) -> dict[str, Any]:
@@ -187,6 +220,8 @@ def render_alert(alert: AlertMessage, reports: Sequence[TraceReport], ctx: Rende
     if alert.description:
         blocks.append(_section(t.safe(alert.description, 1000)))
 
+    environment = ctx.environment or alert.environment  # the index pattern id of the links depends on it
+    linked = False
     start = _parse_time(alert.period_start)
     end = _parse_time(alert.period_end)
     time_from = _iso(start - timedelta(minutes=15)) if start else "now-1h"
@@ -201,36 +236,37 @@ def render_alert(alert: AlertMessage, reports: Sequence[TraceReport], ctx: Rende
         for sample in group.samples[:MAX_SAMPLES]:
             prefix = f"`{t.safe(sample.error_type, 150)}` " if sample.error_type else ""
             lines.append(f"> {prefix}{t.safe(sample.message, MESSAGE_LINE_MAX)}")
-        if ctx.dashboards_url and group.service:
-            url = service_url(ctx.dashboards_url, group.service, ctx.environment, time_from, time_to)
+        if ctx.dashboards_url and group.service and t.linkable(group.service):
+            url = service_url(ctx.dashboards_url, group.service, environment, time_from, time_to)
             lines.append(f"<{url}|Open {t.safe(group.service, 100)} errors in Discover>")
+            linked = True
         blocks.append(_section("\n".join(lines)))
     if len(alert.groups) > MAX_GROUPS:
         blocks.append(_section(f"…and {len(alert.groups) - MAX_GROUPS} more groups"))
 
-    trace_lines = _trace_lines(reports, t, ctx)
+    trace_lines, traces_linked = _trace_lines(reports, t, ctx, environment)
+    linked |= traces_linked
     if trace_lines:
         blocks.append(_section("*Where it started*\n" + "\n".join(trace_lines)))
     elif alert.trace_ids():
-        ids = alert.trace_ids()
-        links = [
-            f"<{trace_url(ctx.dashboards_url, tid, ctx.environment)}|{tid}>" if ctx.dashboards_url else f"`{tid}`"
-            for tid in ids
-        ]
-        blocks.append(_section("*Sample traces*\n" + "\n".join(f"• {link}" for link in links)))
+        refs = [_trace_ref(tid, t, ctx, environment) for tid in alert.trace_ids()]
+        linked |= any(is_link for _, is_link in refs)
+        blocks.append(_section("*Sample traces*\n" + "\n".join(f"• {ref}" for ref, _ in refs)))
 
     if alert.text:
         blocks.append(_section("```" + t.safe(alert.text, SECTION_MAX - 6) + "```"))
     if alert.error:
         blocks.append(_section("*Monitor error*\n" + t.safe(alert.error, 1000)))
     footer = [f"source: {alert.source}"]
+    if linked:  # only promise links that are there (no DASHBOARDS_URL, or only masked ids: none)
+        footer.append("the links open OpenSearch Dashboards Discover")
     if alert.runbook:
         footer.append(t.safe(alert.runbook, 1500))
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(" · ".join(footer), 3000)}]})
 
     blocks = blocks[:MAX_BLOCKS]
-    first = alert.groups[0] if alert.groups else None
-    fallback = f"{header}" + (f": {_count_text(alert, first)}" if first and first.count is not None else "")
+    counts = _fallback_counts(alert)
+    fallback = f"{header}: {counts}" if counts else header
     colour = RESOLVED_COLOUR if alert.resolved else COLOURS.get(severity, COLOURS["medium"])
     return {
         "text": truncate(fallback, FALLBACK_TEXT_MAX),
