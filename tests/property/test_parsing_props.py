@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from logpipe.levels import LEVEL_NAMES, normalise_level
@@ -77,5 +77,49 @@ def test_iso_round_trip(moment: datetime) -> None:
 
 
 @given(json_values)
+@example("²")  # str.isdigit() is true, int() raises: failed the whole record (internal-error:ValueError)
+@example("٣")  # an Arabic-Indic 3 is not the syslog severity 3
 def test_level_is_standard_or_none(value: Any) -> None:
     assert normalise_level(value) in (*LEVEL_NAMES, None)
+
+
+# -- digits other than ASCII 0-9 ("²", "٣", "१"): isdigit() is true for them, int() rejects or reads them ------------
+ISO_ASCII = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$")
+unicode_digits = st.characters(categories=["Nd", "No"])
+digit_texts = st.text(unicode_digits | st.sampled_from("0123456789-:.,+TZ /"), max_size=32)
+TIME_TEMPLATES = ("2025-11-25T07:00:00.123+09:00", "2025-11-25 07:00:01,123", "1764054000", "1764054000.123",
+                  "1764054000123456789", "25/Nov/2025:07:00:00 +0000", "081109 203615", "Nov 25 07:00:01")  # fmt: skip
+
+
+def _assert_no_crash(text: str) -> None:
+    assert normalise_level(text) in (*LEVEL_NAMES, None)
+    for times in (UTC_TIMES, SEOUL_TIMES, UTC_TIMES):  # UTC twice: the second call reads the caches
+        iso = times.from_value(text)
+        assert iso is None or ISO_ASCII.match(iso), iso
+    doc, _ = parse_event({"level": text, "time": text, "pid": text, "message": "m"}, PARSERS)
+    _check(doc)
+    assert "@timestamp" not in doc or ISO_ASCII.match(doc["@timestamp"])
+    for line in (f"{text} INFO started", f"<34>1 {text} host app {text} - - m", f"{text}\terror\tf.go:{text}\tm"):
+        doc, _ = parse_event({"log": line}, PARSERS)
+        _check(doc)
+        assert "@timestamp" not in doc or ISO_ASCII.match(doc["@timestamp"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(digit_texts)
+@example("²")
+@example("1764054000²")
+@example("2025-11-25T07:00:00+0²:00")
+@example("2025-11-25T07:00:0²Z")
+@example("2025-11-25T07:00:00.١٢٣Z")
+def test_unicode_digits_never_raise_nor_leak_into_timestamps(text: str) -> None:
+    _assert_no_crash(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(TIME_TEMPLATES), st.data())
+def test_one_unicode_digit_in_a_real_timestamp(template: str, data: st.DataObject) -> None:
+    """A valid time with one of its ASCII digits swapped for any Unicode digit: never an exception."""
+    positions = [i for i, c in enumerate(template) if c.isdigit()]
+    i = data.draw(st.sampled_from(positions))
+    _assert_no_crash(template[:i] + data.draw(unicode_digits) + template[i + 1 :])

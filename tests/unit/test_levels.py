@@ -47,3 +47,10 @@ def test_not_levels(raw: object) -> None:
 def test_results_are_standard_names() -> None:
     for raw in ("warn", "e", 30, "CRITICAL", "notice", 7):
         assert normalise_level(raw) in LEVEL_NAMES
+
+
+@pytest.mark.parametrize("raw", ["²", "1²", "٣", "३", "[²]", "²0000"])
+def test_digits_other_than_ascii_are_not_levels(raw: str) -> None:
+    """``"²".isdigit()`` is true and ``int("²")`` raises: the record failed with internal-error:ValueError."""
+    assert normalise_level(raw) is None
+    assert normalise_level(raw, "syslog") is None

@@ -135,3 +135,18 @@ def test_leading_returns_end_of_the_timestamp(utc: TimeNormaliser) -> None:
 def test_unknown_zone_is_an_error() -> None:
     with pytest.raises(ValueError, match="Mars/Olympus"):
         zone_for("Mars/Olympus")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["²", "1764054000²", "1764054000.²", "2025-11-25T07:00:0²Z", "2025-11-25T07:00:00.²Z", "2025-11-25T07:00:00+0²",
+     "2025-11-25T07:00:00.١٢٣Z"],
+)  # fmt: skip
+def test_digits_other_than_ascii_are_no_time(utc: TimeNormaliser, text: str) -> None:
+    """``isdigit()`` accepts "²"; int() raised (the record failed) or "²" reached ``@timestamp`` unchanged."""
+    assert utc.from_text(text) is None
+    assert utc.from_text(text) is None  # second call: the per-minute caches and the shortcut
+
+
+def test_unicode_decimal_fraction_of_a_layout_is_written_in_ascii(utc: TimeNormaliser) -> None:
+    assert utc.from_text("25/Nov/2025:07:00:00.١٢٣ +0000") == "2025-11-25T07:00:00.123Z"

@@ -119,7 +119,9 @@ def _level_from_text(raw: str, scheme: str) -> str | None:
     found = _LEVEL_WORDS.get(word)
     if found is not None:
         return found
-    if word.isdigit():
+    # ASCII digits only: str.isdigit() is also true for "²" or "٣", which int() rejects or reads as numbers
+    # no logger writes as a level.
+    if word.isascii() and word.isdigit():
         return level_from_number(int(word), scheme)
     # "debug5", "info2" (OTel severityText variants), "warn:" / "error," with trailing punctuation.
     stripped = word.rstrip("0123456789:,.;")

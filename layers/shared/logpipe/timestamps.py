@@ -60,7 +60,7 @@ def _offset_minutes(text: str) -> int | None:
         return None
     sign = -1 if text[0] == "-" else 1
     body = text[1:].replace(":", "")
-    if not body.isdigit() or len(body) not in (2, 4):
+    if not (body.isascii() and body.isdigit()) or len(body) not in (2, 4):
         return None
     try:
         hours, minutes = int(body[:2]), int(body[2:] or 0)
@@ -75,6 +75,11 @@ def _millis(fraction: str) -> str:
     """Three millisecond digits from a fraction's digits (truncated, as loggers do)."""
     if not fraction:
         return "000"
+    if not fraction.isascii():  # Unicode decimal digits a layout's \d matched ("١٢٣"): write them in ASCII
+        try:
+            fraction = "".join([str(int(c)) for c in fraction[:3]])
+        except ValueError:
+            return "000"
     return (fraction + "00")[:3]
 
 
@@ -167,7 +172,7 @@ class TimeNormaliser:
         it is the one :meth:`_read_text` returns (tests/property/test_timestamps_fast.py).
         """
         n = len(text)
-        if n < 19:
+        if n < 19 or not text.isascii():  # isascii() is O(1); non-ASCII "digits" are for the general path
             return None
         if text[4] == "-":
             if text[-1] == "Z":
@@ -210,7 +215,7 @@ class TimeNormaliser:
             iso = self._iso(text, strict=True)
             if iso is not None:
                 return iso
-            if text.isdigit() or _is_decimal(text):
+            if text.isascii() and (text.isdigit() or _is_decimal(text)):  # not "1764054000²": int() rejects it
                 number = float(text) if "." in text else int(text)
                 return self.from_epoch(number)
         found = self.leading(text)
@@ -239,7 +244,7 @@ class TimeNormaliser:
         fraction = ""
         if i < n and text[i] in ".,":
             j = i + 1
-            while j < n and text[j].isdigit():
+            while j < n and "0" <= text[j] <= "9":  # ASCII only: "²" is isdigit() but no fraction digit
                 j += 1
             if j > i + 1:  # "04:30:30, Info" (Windows CBS): a separator without digits is not a fraction
                 fraction = text[i + 1 : j]
@@ -266,7 +271,7 @@ class TimeNormaliser:
             return None
         if end == 19:
             seconds = text[17:19]
-            if not seconds.isdigit() or seconds > "60":
+            if not (seconds.isascii() and seconds.isdigit()) or seconds > "60":
                 return None
             if seconds == "60":
                 seconds = "59"

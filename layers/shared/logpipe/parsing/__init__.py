@@ -205,7 +205,7 @@ def _custom_parser(spec: CustomParser) -> TextParser:
                 level = normalise_level(value)
                 if level is not None:
                     out["log.level"] = level
-            elif group in _INT_GROUPS and value.isdigit():
+            elif group in _INT_GROUPS and value.isascii() and value.isdigit():
                 out[CUSTOM_GROUPS[group]] = int(value)
             else:
                 out[CUSTOM_GROUPS[group]] = value
@@ -469,7 +469,7 @@ def _trace_text(value: Any) -> str | None:
 
 def _int_or_str(value: Any) -> int | str:
     text = str(value)
-    return int(text) if text.isdigit() else text
+    return int(text) if text.isascii() and text.isdigit() else text  # "²" is isdigit(), not int()
 
 
 def _set_trace(doc: dict[str, Any], trace: str, head: str = "") -> None:

@@ -34,7 +34,7 @@ def _put_level(out: Fields, raw: str | None, scheme: str = "auto") -> None:
 def _put_origin(out: Fields, source: str) -> None:
     """``file.go:128`` -> ``log.origin.file.name`` / ``log.origin.file.line`` (ECS)."""
     name, _, line = source.rpartition(":")
-    if name and line.isdigit():
+    if name and line.isascii() and line.isdigit():
         out["log.origin.file.name"] = name
         out["log.origin.file.line"] = int(line)
 
@@ -288,7 +288,7 @@ def syslog_rfc5424(line: str, tn: TimeNormaliser) -> Fields | None:
     app, procid, msgid, sd = m.group("app"), m.group("procid"), m.group("msgid"), m.group("sd")
     if app != "-":
         out["process.name"] = app
-    if procid.isdigit():
+    if procid.isascii() and procid.isdigit():
         out["process.pid"] = int(procid)
     if msgid != "-":
         out["event.code"] = msgid
