@@ -51,6 +51,7 @@ class MaskingConfig:
     custom_rules: tuple[CustomRule, ...] = ()
     ip_policy: str = "mask"
     ip_fields: tuple[str, ...] = ()
+    id_fields: tuple[str, ...] = ()
     skip_fields: tuple[str, ...] = ()
     sensitive_fields: tuple[str, ...] = ()
     secret_keys: tuple[str, ...] = ()
@@ -107,7 +108,15 @@ def parse_config(doc: Any, source: str = FILE_NAME) -> MaskingConfig:
         doc,
         "",
         required=("version", "rules"),
-        optional=("ip_policy", "ip_fields", "skip_fields", "sensitive_fields", "secret_keys", "custom_rules"),
+        optional=(
+            "ip_policy",
+            "ip_fields",
+            "id_fields",
+            "skip_fields",
+            "sensitive_fields",
+            "secret_keys",
+            "custom_rules",
+        ),
     )
     if top["version"] != 1:
         raise v.fail("version", f"unsupported version {top['version']!r} (expected 1)")
@@ -129,6 +138,7 @@ def parse_config(doc: Any, source: str = FILE_NAME) -> MaskingConfig:
         custom_rules=customs,
         ip_policy=v.string(top.get("ip_policy", "mask"), "ip_policy", choices=IP_POLICIES),
         ip_fields=tuple(v.strings(top.get("ip_fields", []), "ip_fields")),
+        id_fields=tuple(v.strings(top.get("id_fields", []), "id_fields")),
         skip_fields=tuple(v.strings(top.get("skip_fields", []), "skip_fields")),
         sensitive_fields=tuple(s.lower() for s in v.strings(top.get("sensitive_fields", []), "sensitive_fields")),
         secret_keys=tuple(s.lower() for s in v.strings(top.get("secret_keys", []), "secret_keys")),

@@ -52,7 +52,8 @@ _FIELD_CACHE_LIMIT = 10_000
 _CACHE_MAX_VALUE = 256  # characters; longer values (messages with ids, stack traces) rarely repeat
 _CACHE_ENTRIES = 8192
 
-_SKIP, _SCAN, _SENSITIVE, _IP = 0, 1, 2, 3
+_SKIP, _SCAN, _SENSITIVE, _IP, _ID = 0, 1, 2, 3, 4
+_LOWER_HEX = "0123456789abcdef"
 # Whole values that are ids (request ids, traceparents, trace/span ids): skipped without scanning. Hex ids
 # must be lower case and not all digits, so a 16-digit card or an upper-case IBAN is never taken for one.
 _ID_VALUE = re.compile(
@@ -115,6 +116,7 @@ class Masker:
         self._skip_exact = frozenset(f for f in config.skip_fields if not f.endswith(".*"))
         self._skip_prefixes = tuple(f[:-1] for f in config.skip_fields if f.endswith(".*"))
         self._ip_fields = frozenset(config.ip_fields)
+        self._id_fields = frozenset(config.id_fields)
         self._sensitive = config.sensitive_fields
         self._field_kind: dict[str, int] = {}
         # Logs repeat themselves (user agents, paths, tiers, status texts): short values seen before are
@@ -201,7 +203,9 @@ class Masker:
         kind = self._field_kind.get(key)
         if kind is not None:
             return kind
-        if key in self._skip_exact or key.startswith(self._skip_prefixes):
+        if key in self._id_fields:  # before skip_fields: an id field is never skipped wholesale
+            kind = _ID
+        elif key in self._skip_exact or key.startswith(self._skip_prefixes):
             kind = _SKIP
         elif key in self._ip_fields:
             kind = _IP
@@ -214,6 +218,8 @@ class Masker:
         return kind
 
     def _mask_value(self, key: str, kind: int, value: str, fired: set[str]) -> str:
+        if kind == _ID and len(value) in (16, 32) and not value.strip(_LOWER_HEX) and not value.isdigit():
+            return value  # a canonical trace/span id: correlation needs it; anything else in an id field is scanned
         if kind == _SENSITIVE:
             if not value or actions_placeholder(value):
                 return value
