@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from logpipe.configfile import ConfigError
 from logpipe.filtering import compile_rules, drop_reason
@@ -71,3 +73,23 @@ def test_config_errors_name_the_location() -> None:
         parse_pipeline_config({"version": 1, "drop_rules": [{"name": "a", "level_below": {"prod": "verbose"}}]})
     with pytest.raises(ConfigError, match="unsupported version 2"):
         parse_pipeline_config({"version": 2})
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    doc=st.fixed_dictionaries(
+        {},
+        optional={
+            "url.path": st.sampled_from(["/health", "/healthz/", "/api/orders", "", 7]),
+            "user_agent.original": st.sampled_from(["kube-probe/1.29", "ELB-HealthChecker/2.0", "curl/8", None]),
+            "log.level": st.sampled_from(["trace", "debug", "info", "warn", "error", "bogus", None]),
+            "log.logger": st.sampled_from(["org.apache.kafka.clients.NetworkClient", "app", None]),
+            "trace.id": st.sampled_from(["4bf92f3577b34da6a3ce929d0e0e4736", "", None]),
+            "message": st.text(max_size=8),
+        },
+    ),
+    environment=st.sampled_from(["dev", "stage", "prod", "qa"]),
+)
+def test_drop_reason_is_the_first_matching_rule(doc: dict[str, object], environment: str) -> None:
+    expected = next((rule.name for rule in RULES if rule.matches(doc, environment)), None)
+    assert drop_reason(doc, RULES, environment) == expected

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from logpipe.levels import LEVEL_RANK, level_rank
@@ -33,15 +32,27 @@ def _compile_condition(cond: DropCondition) -> Test:
     return lambda v: isinstance(v, str) and pattern.search(v) is not None
 
 
-@dataclass(frozen=True, slots=True)
 class CompiledRule:
-    """A drop rule ready to evaluate against one flat document."""
+    """A drop rule ready to evaluate against one flat document (immutable after compilation)."""
 
-    name: str
-    tests: tuple[tuple[str, Test], ...]
-    threshold: dict[str, int]
-    keep_per_mille: int | None
-    environments: frozenset[str]
+    __slots__ = ("environments", "keep_per_mille", "name", "tests", "threshold")
+
+    def __init__(
+        self,
+        name: str,
+        tests: tuple[tuple[str, Test], ...],
+        threshold: dict[str, int],
+        keep_per_mille: int | None,
+        environments: frozenset[str],
+    ) -> None:
+        self.name = name
+        self.tests = tests
+        self.threshold = threshold
+        self.keep_per_mille = keep_per_mille
+        self.environments = environments
+
+    def __repr__(self) -> str:
+        return f"CompiledRule(name={self.name!r})"
 
     def matches(self, doc: dict[str, Any], environment: str) -> bool:
         """True when every condition holds, the level is below the env threshold and sampling drops it."""
@@ -54,6 +65,9 @@ class CompiledRule:
         for field, test in self.tests:
             if not test(doc.get(field)):
                 return False
+        return self._sampled_out(doc)
+
+    def _sampled_out(self, doc: dict[str, Any]) -> bool:
         if self.keep_per_mille is not None:
             key = str(doc.get("trace.id") or doc.get("message") or "")
             return zlib.crc32(key.encode("utf-8", "replace")) % 1000 >= self.keep_per_mille
@@ -74,9 +88,46 @@ def compile_rules(rules: tuple[DropRule, ...]) -> tuple[CompiledRule, ...]:
     )
 
 
-def drop_reason(doc: dict[str, Any], rules: tuple[CompiledRule, ...], environment: str) -> str | None:
-    """Name of the first rule that drops ``doc``, or ``None`` to keep it."""
+# (rule, its level limit in the environment or None) for the rules that can drop anything there: a rule
+# limited to other environments, or whose level threshold is missing or the lowest level, never does.
+_EnvRules = tuple[tuple[CompiledRule, int | None], ...]
+_BY_ENVIRONMENT: dict[tuple[int, str], tuple[tuple[CompiledRule, ...], _EnvRules]] = {}
+_LOWEST_RANK = min(LEVEL_RANK.values())
+
+
+def _rules_for(rules: tuple[CompiledRule, ...], environment: str) -> _EnvRules:
+    entry = _BY_ENVIRONMENT.get((id(rules), environment))
+    if entry is not None and entry[0] is rules:
+        return entry[1]
+    selected: list[tuple[CompiledRule, int | None]] = []
     for rule in rules:
-        if rule.matches(doc, environment):
-            return rule.name
+        if rule.environments and environment not in rule.environments:
+            continue
+        limit = rule.threshold.get(environment) if rule.threshold else None
+        if rule.threshold and (limit is None or limit <= _LOWEST_RANK):
+            continue
+        selected.append((rule, limit))
+    if len(_BY_ENVIRONMENT) > 32:  # rule sets are per container; tests build many
+        _BY_ENVIRONMENT.clear()
+    chosen = tuple(selected)
+    _BY_ENVIRONMENT[(id(rules), environment)] = (rules, chosen)
+    return chosen
+
+
+def drop_reason(doc: dict[str, Any], rules: tuple[CompiledRule, ...], environment: str) -> str | None:
+    """Name of the first rule that drops ``doc``, or ``None`` to keep it.
+
+    Same decisions as :meth:`CompiledRule.matches` in order, over the rules that apply to the environment;
+    an absent field fails every condition (each test is false for ``None``), so it is not tested.
+    """
+    for rule, limit in _rules_for(rules, environment):
+        if limit is not None and level_rank(doc.get("log.level")) >= limit:
+            continue
+        for field, test in rule.tests:
+            value = doc.get(field)
+            if value is None or not test(value):
+                break
+        else:
+            if rule._sampled_out(doc):
+                return rule.name
     return None
