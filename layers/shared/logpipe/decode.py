@@ -19,7 +19,6 @@ from __future__ import annotations
 import binascii
 import zlib
 from binascii import a2b_base64
-from dataclasses import dataclass, field
 from typing import Any
 
 from logpipe.jsonfast import loads
@@ -37,14 +36,21 @@ class DecodeError(ValueError):
         self.reason = reason
 
 
-@dataclass(slots=True)
 class DecodedRecord:
     """The events of one record, plus how they were encoded (for metrics and the partition keys)."""
 
-    events: list[dict[str, Any]] = field(default_factory=list)
-    gzipped: bool = False
-    # True when the record was a CloudWatch Logs control message (no log data: safe to drop).
-    control_message: bool = False
+    __slots__ = ("control_message", "events", "gzipped")
+
+    def __init__(
+        self, events: list[dict[str, Any]] | None = None, gzipped: bool = False, control_message: bool = False
+    ) -> None:
+        self.events: list[dict[str, Any]] = [] if events is None else events
+        self.gzipped = gzipped
+        # True when the record was a CloudWatch Logs control message (no log data: safe to drop).
+        self.control_message = control_message
+
+    def __repr__(self) -> str:
+        return f"DecodedRecord(events={self.events!r}, gzipped={self.gzipped}, control_message={self.control_message})"
 
 
 def decode_base64(data: str | bytes) -> bytes:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from logpipe.jsonfast import dumps_str
@@ -44,13 +43,20 @@ def dimension_value(value: object) -> str:
     return text[:MAX_DIMENSION_VALUE_CHARS]
 
 
-@dataclass(slots=True)
 class MetricSet:
     """Metrics sharing one namespace and one set of dimensions, flushed as EMF lines."""
 
-    namespace: str
-    dimensions: dict[str, str] = field(default_factory=dict)
-    metrics: dict[str, tuple[str, float]] = field(default_factory=dict)
+    __slots__ = ("dimensions", "metrics", "namespace")
+
+    def __init__(
+        self,
+        namespace: str,
+        dimensions: dict[str, str] | None = None,
+        metrics: dict[str, tuple[str, float]] | None = None,
+    ) -> None:
+        self.namespace = namespace
+        self.dimensions: dict[str, str] = {} if dimensions is None else dimensions
+        self.metrics: dict[str, tuple[str, float]] = {} if metrics is None else metrics
 
     def add_dimension(self, name: str, value: object) -> None:
         """Add a dimension to every metric of the set (at most 30)."""
