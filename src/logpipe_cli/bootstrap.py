@@ -19,14 +19,47 @@ import click
 @click.option("--shards", default=1, show_default=True, type=int)
 @click.option("--replicas", default=1, show_default=True, type=int)
 @click.option("--hot-days", default=7, show_default=True, type=int)
-@click.option("--warm-days", default=0, show_default=True, type=int, help="0 = no warm tier.")
+@click.option(
+    "--warm-days",
+    default=0,
+    show_default=True,
+    type=int,
+    help="0 = no warm state; otherwise indices go warm after --hot-days and stay warm until deleted.",
+)
+@click.option(
+    "--ultrawarm/--no-ultrawarm",
+    default=None,
+    help="Warm state migrates to UltraWarm (the domain needs UltraWarm nodes). Default: on for *.es.amazonaws.com; "
+    "without it warm is read-only + force-merge on the same nodes (no storage savings).",
+)
 @click.option("--retention-days", default=30, show_default=True, type=int)
 @click.option("--firehose-role-arn", default="", help="Map this IAM role to the Firehose writer role.")
 @click.option("--operator-role-arn", default="", help="Map this IAM role to the read-only operator role.")
+@click.option(
+    "--reader-role-arns",
+    default="",
+    help="Comma-separated IAM roles also mapped to the read-only role (the stack passes the Slack notifier's).",
+)
 @click.option("--sns-topic-arn", default="", help="Alert topic (creates the notification channel).")
 @click.option("--sns-role-arn", default="", help="Role OpenSearch assumes to publish to the topic.")
 @click.option("--dashboards-url", default="", help="Dashboards URL (default <endpoint>/_dashboards on AWS).")
 @click.option("--no-dashboards", is_flag=True, help="Skip the Dashboards saved objects.")
+@click.option(
+    "--services",
+    default="",
+    help="Comma-separated services that get a saved search (besides the rules file's services: and those seen).",
+)
+@click.option(
+    "--refresh-saved-searches",
+    is_flag=True,
+    help="Only (re)import the Dashboards saved objects: adds saved searches for services new since the last run.",
+)
+@click.option(
+    "--ca-certs",
+    default=None,
+    type=click.Path(exists=True, dir_okay=False),
+    help="PEM CA bundle to verify an https endpoint (e.g. a local OpenSearch's self-signed demo CA).",
+)
 @click.option("--delete", "teardown", is_flag=True, help="Remove what the bootstrap created instead.")
 @click.option("--dry-run", is_flag=True, help="Print the artefacts that would be installed; contact nothing.")
 @click.option("--rules", "rules_file", default=None, help="Alert rules file (default: built-in).")
@@ -41,10 +74,15 @@ def command(
     retention_days: int,
     firehose_role_arn: str,
     operator_role_arn: str,
+    reader_role_arns: str,
+    ultrawarm: bool | None,
     sns_topic_arn: str,
     sns_role_arn: str,
     dashboards_url: str,
     no_dashboards: bool,
+    services: str,
+    refresh_saved_searches: bool,
+    ca_certs: str | None,
     teardown: bool,
     dry_run: bool,
     rules_file: str | None,
@@ -52,7 +90,13 @@ def command(
     """Install (or with --delete remove) templates, ISM, access, channel, monitors and dashboards."""
     from logpipe.alerting.rules import load_rules
     from logpipe.configfile import ConfigError
-    from logpipe.opensearch.bootstrap import BootstrapParams, connect, run_bootstrap, run_teardown
+    from logpipe.opensearch.bootstrap import (
+        BootstrapParams,
+        connect,
+        run_bootstrap,
+        run_teardown,
+    )
+    from logpipe.opensearch.bootstrap import refresh_saved_searches as refresh_dashboards
 
     props = {
         "Endpoint": endpoint,
@@ -65,6 +109,9 @@ def command(
         "RetentionDays": retention_days,
         "FirehoseRoleArn": firehose_role_arn,
         "OperatorRoleArn": operator_role_arn,
+        "ReaderRoleArns": reader_role_arns,
+        "UltraWarm": "" if ultrawarm is None else str(ultrawarm).lower(),
+        "Services": services,
         "SnsTopicArn": sns_topic_arn,
         "SnsRoleArn": sns_role_arn,
         "DashboardsUrl": dashboards_url,
@@ -77,9 +124,20 @@ def command(
     if dry_run:
         click.echo(json.dumps(_plan(params, rules), indent=2, ensure_ascii=False))
         return
+    if refresh_saved_searches and (teardown or no_dashboards):
+        raise click.UsageError("--refresh-saved-searches cannot be combined with --delete or --no-dashboards")
     use_dashboards = not no_dashboards and (params.is_aws or bool(dashboards_url))
-    api, dashboards = connect(params, with_dashboards=use_dashboards)
-    report = run_teardown(api, params, dashboards) if teardown else run_bootstrap(api, params, rules, dashboards)
+    if refresh_saved_searches and not use_dashboards:
+        raise click.UsageError(
+            "--refresh-saved-searches needs Dashboards: give --dashboards-url for a non-AWS endpoint"
+        )
+    api, dashboards = connect(params, with_dashboards=use_dashboards, ca_certs=ca_certs)
+    if refresh_saved_searches and dashboards is not None:
+        report = refresh_dashboards(api, params, rules, dashboards)
+    elif teardown:
+        report = run_teardown(api, params, dashboards)
+    else:
+        report = run_bootstrap(api, params, rules, dashboards)
     if not use_dashboards and not teardown:
         click.echo("dashboards: skipped (give --dashboards-url for a non-AWS endpoint, e.g. http://localhost:5601)")
     for step in report.steps:
@@ -99,10 +157,12 @@ def _plan(params: Any, rules: Any) -> dict[str, Any]:
     channel = art.names["channel"] if params.sns_topic_arn else None
     return {
         "index_template": {art.names["index_template"]: index_template(art)},
-        "ism_policy": {art.names["ism_policy"]: ism_policy(art, aws=params.is_aws)},
-        "security_roles": security_roles(art, params.firehose_role_arn, params.operator_role_arn),
+        "ism_policy": {art.names["ism_policy"]: ism_policy(art, ultrawarm=params.use_ultrawarm)},
+        "security_roles": security_roles(
+            art, params.firehose_role_arn, params.operator_role_arn or ",".join(params.reader_role_arns)
+        ),
         "monitors": compile_rules(
             rules.rules, MonitorTarget.for_environment(params.environment, channel, params.index_prefix)
         ),
-        "saved_objects": saved_objects(art, []),
+        "saved_objects": saved_objects(art, sorted({*rules.services, *params.services})),
     }

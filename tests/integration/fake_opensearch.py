@@ -40,6 +40,7 @@ class FakeOpenSearch:
     channels: dict[str, Any] = field(default_factory=dict)
     monitors: dict[str, dict[str, Any]] = field(default_factory=dict)
     saved: dict[tuple[str, str], Any] = field(default_factory=dict)
+    ui_settings: dict[str, Any] = field(default_factory=dict)
     services: list[str] = field(default_factory=list)
     fail: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)
     requests: list[tuple[str, str]] = field(default_factory=list)
@@ -75,6 +76,7 @@ class FakeOpenSearch:
             (r"POST /_dashboards/api/saved_objects/_import", self.saved_import),
             (r"DELETE /_dashboards/api/saved_objects/([^/]+)/([^/]+)", self.saved_delete),
             (r"GET /_dashboards/api/saved_objects/_find", self.saved_find),
+            (r"POST /_dashboards/api/opensearch-dashboards/settings", self.settings),
         ]
 
     # -- handlers --------------------------------------------------------------------------------------
@@ -223,3 +225,15 @@ class FakeOpenSearch:
     def saved_find(self, request: Request, body: Any) -> Response:
         found = [{"id": oid, "type": kind} for (kind, oid) in self.saved if kind == request.args.get("type")]
         return _json({"page": 1, "per_page": 20, "total": len(found), "saved_objects": found})
+
+    def settings(self, request: Request, body: Any) -> Response:
+        """Advanced settings (``{"changes": {...}}``), e.g. ``defaultIndex``; answers with the settings."""
+        if request.headers.get("osd-xsrf") != "true":
+            return _json({"statusCode": 400, "error": "Bad Request", "message": "missing osd-xsrf header"}, 400)
+        changes = (body or {}).get("changes")
+        if not isinstance(changes, dict):
+            return _json(
+                {"statusCode": 400, "error": "Bad Request", "message": "[request body.changes]: required"}, 400
+            )
+        self.ui_settings.update(changes)
+        return _json({"settings": {k: {"userValue": v} for k, v in self.ui_settings.items()}})

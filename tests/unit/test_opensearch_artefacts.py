@@ -50,19 +50,19 @@ def test_index_template_has_typed_ecs_fields_and_settings() -> None:
 
 
 def test_ism_policy_uses_ultrawarm_only_on_aws() -> None:
-    aws = ism_policy(PARAMS, aws=True)["policy"]
+    aws = ism_policy(PARAMS, ultrawarm=True)["policy"]
     assert [s["name"] for s in aws["states"]] == ["hot", "warm", "delete"]
     assert aws["states"][0]["transitions"][0]["conditions"]["min_index_age"] == "3d"
     assert aws["states"][1]["actions"] == [{"warm_migration": {}}]
     assert aws["states"][1]["transitions"][0]["conditions"]["min_index_age"] == "90d"
-    local = ism_policy(PARAMS, aws=False)["policy"]
+    local = ism_policy(PARAMS, ultrawarm=False)["policy"]
     assert {"read_only": {}} in local["states"][1]["actions"]
 
 
 def test_ism_policy_rejects_retention_shorter_than_tiers() -> None:
     short = ArtefactParams(environment="dev", index_prefix="logs-dev", hot_days=7, warm_days=30, retention_days=30)
     with pytest.raises(ConfigError, match="RetentionDays"):
-        ism_policy(short, aws=True)
+        ism_policy(short, ultrawarm=True)
 
 
 def test_security_roles_only_for_given_arns() -> None:

@@ -75,6 +75,8 @@ class RuleSet:
 
     rules: tuple[AlertRule, ...]
     source: str
+    services: tuple[str, ...] = ()
+    """Known services (``services:``): each gets a Dashboards saved search even before it has logged."""
 
     def enabled(self) -> tuple[AlertRule, ...]:
         """Rules that become monitors."""
@@ -113,6 +115,18 @@ def _duration(v: Validator, value: Any, where: str) -> int:
         raise v.fail(where, str(exc)) from exc
 
 
+TEXT_MAX = 1000
+"""Longest description / runbook: they are copied into every alert message, which must stay far below SNS's
+256 KB (see logpipe.alerting.monitors.MESSAGE_MAX_BYTES)."""
+
+
+def _text(v: Validator, value: Any, where: str) -> str:
+    text = str(value)
+    if len(text) > TEXT_MAX:
+        raise v.fail(where, f"{len(text)} characters: at most {TEXT_MAX} (it is part of every alert message)")
+    return text
+
+
 def _match(v: Validator, value: Any, where: str) -> Match:
     m = v.mapping(value, where, optional=("services", "levels", "message_contains", "error_types"))
     if not m:
@@ -132,7 +146,8 @@ def _match(v: Validator, value: Any, where: str) -> Match:
 def parse_rules(document: Any, source: str) -> RuleSet:
     """Validate a loaded rules document; raise :class:`ConfigError` naming file and location."""
     v = Validator(source)
-    top = v.mapping(document, "", required=("rules",), optional=("version", "defaults"))
+    top = v.mapping(document, "", required=("rules",), optional=("version", "defaults", "services"))
+    services = tuple(v.strings(top.get("services", []), "services"))
     defaults = v.mapping(top.get("defaults", {}), "defaults", optional=_DEFAULT_KEYS)
     rules_raw = v.sequence(top["rules"], "rules")
     if not rules_raw:
@@ -187,16 +202,16 @@ def parse_rules(document: Any, source: str) -> RuleSet:
                 match=_match(v, r["match"], f"{where}.match"),
                 window_s=window,
                 threshold=threshold,
-                description=str(r.get("description", "")),
+                description=_text(v, r.get("description", ""), f"{where}.description"),
                 ratio=ratio,
                 group_by=group_by,
                 throttle_s=throttle,
                 schedule_s=schedule,
                 enabled=enabled,
-                runbook=str(r.get("runbook", "")),
+                runbook=_text(v, r.get("runbook", ""), f"{where}.runbook"),
             )
         )
-    return RuleSet(rules=tuple(rules), source=source)
+    return RuleSet(rules=tuple(rules), source=source, services=services)
 
 
 def load_rules(path: str | Path | None = None) -> RuleSet:

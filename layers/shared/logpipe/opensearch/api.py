@@ -73,10 +73,13 @@ class OpenSearchApi:
 class DashboardsApi:
     """OpenSearch Dashboards REST API (``<domain>/_dashboards`` on Amazon OpenSearch Service)."""
 
-    def __init__(self, url: str, auth: Any = None, timeout: float = 30.0, session: Any = None) -> None:
+    def __init__(
+        self, url: str, auth: Any = None, timeout: float = 30.0, session: Any = None, verify: bool | str = True
+    ) -> None:
         self.url = url.rstrip("/")
         self.auth = auth
         self.timeout = timeout
+        self.verify = verify  # True, or a CA bundle path for a self-signed https endpoint
         self._session = session
 
     @property
@@ -107,7 +110,14 @@ class DashboardsApi:
         url = f"{self.url}/{path.lstrip('/')}"
         try:
             response = self.session.request(
-                method, url, json=json_body, files=files, params=params, auth=self.auth, timeout=self.timeout
+                method,
+                url,
+                json=json_body,
+                files=files,
+                params=params,
+                auth=self.auth,
+                timeout=self.timeout,
+                verify=self.verify,
             )
         except requests.RequestException as exc:
             raise OpenSearchApiError(method, path, None, str(exc)) from exc

@@ -54,7 +54,6 @@ class ArtefactParams:
             "replicas": self.replicas,
             "hot_days": self.hot_days,
             "warm_days": self.warm_days,
-            "warm_until_days": self.hot_days + self.warm_days,
             "retention_days": self.retention_days,
             "config_version": self.config_version,
         }
@@ -103,18 +102,24 @@ def index_template(params: ArtefactParams) -> dict[str, Any]:
     return rendered
 
 
-def ism_policy(params: ArtefactParams, *, aws: bool) -> dict[str, Any]:
+def ism_policy(params: ArtefactParams, *, ultrawarm: bool) -> dict[str, Any]:
     """The ISM policy: hot -> (warm) -> delete, attached to new indices by its ``ism_template``.
 
-    Warm uses UltraWarm (``warm_migration``) on Amazon OpenSearch Service and a read-only force-merged
-    index elsewhere; with ``warm_days == 0`` the warm state is dropped and hot goes straight to delete.
+    With ``warm_days > 0`` an index goes warm at ``hot_days`` and stays warm until it is deleted at
+    ``retention_days``. Warm means UltraWarm (``warm_migration``: cheaper storage) only with ``ultrawarm``, which
+    needs UltraWarm nodes on the domain; otherwise it is ``read_only`` + ``force_merge`` to one segment on the
+    same nodes and disks (fewer segments to search, no storage or cost savings). With ``warm_days == 0`` the
+    warm state is dropped and hot goes straight to delete. The description is computed from the final states
+    (:func:`ism_description`), so it cannot disagree with them.
     """
     if params.retention_days <= params.hot_days + params.warm_days:
         raise ConfigError(
             f"RetentionDays ({params.retention_days}) must be greater than HotDays + WarmDays "
             f"({params.hot_days} + {params.warm_days})"
         )
-    warm_actions = [{"warm_migration": {}}] if aws else [{"read_only": {}}, {"force_merge": {"max_num_segments": 1}}]
+    warm_actions = (
+        [{"warm_migration": {}}] if ultrawarm else [{"read_only": {}}, {"force_merge": {"max_num_segments": 1}}]
+    )
     values = {**params.values(), "warm_actions": warm_actions}
     body: dict[str, Any] = substitute(load_artefact("ism_policy.json"), values, "ism_policy.json")
     policy = body["policy"]
@@ -123,7 +128,40 @@ def ism_policy(params: ArtefactParams, *, aws: bool) -> dict[str, Any]:
         policy["states"][0]["transitions"] = [
             {"state_name": "delete", "conditions": {"min_index_age": f"{params.retention_days}d"}}
         ]
+    policy["description"] = ism_description(params.environment, policy["states"])
     return body
+
+
+_WARM_ACTION_TEXT = {
+    "warm_migration": "moved to UltraWarm storage",
+    "read_only": "read-only",
+    "force_merge": "force-merged to one segment",
+}
+
+
+def _age_days(state: Mapping[str, Any]) -> str:
+    for transition in state.get("transitions") or []:
+        age = str((transition.get("conditions") or {}).get("min_index_age", ""))
+        if age.endswith("d"):
+            return age[:-1]
+    return "?"
+
+
+def ism_description(environment: str, states: list[dict[str, Any]]) -> str:
+    """What the ISM states do, in words, derived from the states themselves (days and actions)."""
+    parts: list[str] = []
+    for state in states:
+        name = state["name"]
+        if name == "delete":
+            parts.append("then deleted (the S3 archive keeps the legal copy)")
+            continue
+        actions = [next(iter(a)) for a in state.get("actions") or [] if isinstance(a, Mapping) and a]
+        done = ", ".join(_WARM_ACTION_TEXT.get(a, a) for a in actions)
+        if name == "warm" and "warm_migration" not in actions:
+            done += "; same nodes and disks, so no storage savings"
+        prefix = "" if not parts else "then "
+        parts.append(f"{prefix}{name}" + (f" ({done})" if done else "") + f" until day {_age_days(state)}")
+    return f"logpipe {environment}: " + ", ".join(parts) + ". Managed by logpipe bootstrap."
 
 
 def security_roles(params: ArtefactParams, firehose_role_arn: str, operator_role_arn: str) -> dict[str, dict[str, Any]]:
@@ -154,7 +192,7 @@ def _stringify(obj: dict[str, Any]) -> dict[str, Any]:
     return obj
 
 
-def saved_objects(params: ArtefactParams, services: list[str]) -> list[dict[str, Any]]:
+def saved_objects(params: ArtefactParams, services: list[str] | tuple[str, ...]) -> list[dict[str, Any]]:
     """Dashboards saved objects: index pattern, searches, visualization, dashboard, one search per service."""
     raw = load_artefact("dashboards.json")
     values = params.values()

@@ -8,7 +8,10 @@ Steps, in order (each reported as created / updated / skipped / failed with Open
 3. fine-grained access control roles + role mappings (Firehose writes, operators read) when ARNs are given;
 4. Notifications channel ``logpipe-<env>-sns`` for the SNS topic when one is given;
 5. Alerting monitors compiled from the alert rules (actions only with a channel);
-6. Dashboards saved objects (index pattern, searches, per-service searches, visualization, dashboard).
+6. Dashboards saved objects (index pattern, set as the default, searches, per-service searches, visualization,
+   dashboard). Per-service searches exist for the configured services (``services:`` in alert_rules.yaml, the
+   ``Services`` property) and every service that logged in the last 7 days; re-running adds new ones
+   (``logpipe bootstrap --refresh-saved-searches`` runs only this step).
 
 A failing step does not stop independent later ones (monitors need the channel), so one run reports every
 problem; the caller fails when any step failed. Used by the CloudFormation custom resource and by
@@ -29,6 +32,7 @@ from logpipe.configfile import ConfigError
 from logpipe.opensearch.api import MISSING, DashboardsApi, OpenSearchApi, OpenSearchApiError
 from logpipe.opensearch.artefacts import ArtefactParams, index_template, ism_policy, saved_objects, security_roles
 from logpipe.opensearch.client import is_aws_endpoint
+from logpipe.opensearch.discover import index_pattern_id
 from logpipe.opensearch.monitor_sync import delete_owned, sync_monitors
 
 log = logging.getLogger(__name__)
@@ -53,6 +57,8 @@ class BootstrapParams:
     sns_role_arn: str = ""
     dashboards_url: str = ""
     config_version: str = ""
+    services: tuple[str, ...] = ()
+    ultrawarm: bool | None = None
 
     @classmethod
     def from_properties(cls, props: Mapping[str, Any]) -> BootstrapParams:
@@ -71,6 +77,14 @@ class BootstrapParams:
             if value < minimum:
                 raise ConfigError(f"property {key}: must be >= {minimum}, got {value}")
             return value
+
+        def flag(key: str) -> bool | None:
+            raw = text(key).lower()
+            if raw in ("", "auto"):
+                return None
+            if raw in ("true", "false"):
+                return raw == "true"
+            raise ConfigError(f"property {key}: expected true, false or auto, got {raw!r}")
 
         endpoint = text("Endpoint")
         if not endpoint:
@@ -96,6 +110,8 @@ class BootstrapParams:
             sns_role_arn=text("SnsRoleArn"),
             dashboards_url=text("DashboardsUrl"),
             config_version=text("ConfigVersion"),
+            services=tuple(s.strip() for s in text("Services").split(",") if s.strip()),
+            ultrawarm=flag("UltraWarm"),
         )
         if params.sns_topic_arn and not params.sns_role_arn:
             raise ConfigError("property SnsRoleArn: required with SnsTopicArn (OpenSearch assumes it to publish)")
@@ -124,6 +140,12 @@ class BootstrapParams:
     def is_aws(self) -> bool:
         """Amazon OpenSearch Service (UltraWarm, SigV4) rather than a self-run OpenSearch."""
         return is_aws_endpoint(urlsplit(self.endpoint).hostname or "")
+
+    @property
+    def use_ultrawarm(self) -> bool:
+        """Warm state migrates to UltraWarm: ``UltraWarm`` when given, else on Amazon OpenSearch Service (the
+        stack passes WarmDays > 0 only when the domain has UltraWarm nodes)."""
+        return self.is_aws if self.ultrawarm is None else self.ultrawarm
 
     @property
     def physical_id(self) -> str:
@@ -205,7 +227,7 @@ def put_index_template(api: OpenSearchApi, params: BootstrapParams) -> tuple[str
 def put_ism_policy(api: OpenSearchApi, params: BootstrapParams) -> tuple[str, str]:
     """Create or update (with optimistic concurrency) the ISM policy and apply it to existing indices."""
     policy_id = params.artefacts.names["ism_policy"]
-    body = ism_policy(params.artefacts, aws=params.is_aws)
+    body = ism_policy(params.artefacts, ultrawarm=params.use_ultrawarm)
     path = f"/_plugins/_ism/policies/{policy_id}"
     current = api.call("GET", path, missing_ok=True)
     if current is MISSING:
@@ -227,6 +249,9 @@ def put_ism_policy(api: OpenSearchApi, params: BootstrapParams) -> tuple[str, st
         changed = api.call("POST", f"/_plugins/_ism/change_policy/{pattern}", {"policy_id": policy_id}, missing_ok=True)
         if isinstance(changed, Mapping):
             notes.append(f"changed on {changed.get('updated_indices', 0)} managed indices")
+    if params.warm_days and params.hot_days + params.warm_days < params.retention_days:
+        # Nothing follows warm but deletion: the index stays warm until RetentionDays, longer than WarmDays.
+        notes.append(f"warm from day {params.hot_days} until deletion on day {params.retention_days}")
     return status, f"{policy_id}" + (f"; {', '.join(notes)}" if notes else "")
 
 
@@ -289,7 +314,8 @@ def discover_services(api: OpenSearchApi, params: BootstrapParams, limit: int = 
 
 
 def import_saved_objects(dashboards: DashboardsApi, params: BootstrapParams, services: list[str]) -> tuple[str, str]:
-    """Import the saved objects with overwrite; a partial import is a failure naming the objects."""
+    """Import the saved objects with overwrite (a partial import is a failure naming the objects), then make the
+    index pattern Dashboards' default, so Discover (and a link without an index pattern) opens the logs."""
     from logpipe.opensearch.artefacts import to_ndjson
 
     objects = saved_objects(params.artefacts, services)
@@ -308,7 +334,35 @@ def import_saved_objects(dashboards: DashboardsApi, params: BootstrapParams, ser
         )
         count = response.get("successCount", 0) if isinstance(response, Mapping) else 0
         raise OpenSearchApiError("POST", "/api/saved_objects/_import", 200, f"imported {count}, failed: {names}")
-    return "updated", f"{response.get('successCount', len(objects))} objects ({len(services)} service searches)"
+    pattern_id = index_pattern_id(params.environment)
+    dashboards.call("POST", "/api/opensearch-dashboards/settings", json_body={"changes": {"defaultIndex": pattern_id}})
+    return "updated", (
+        f"{response.get('successCount', len(objects))} objects ({len(services)} service searches); "
+        f"default index pattern {pattern_id}"
+    )
+
+
+def saved_search_services(api: OpenSearchApi, params: BootstrapParams, rules: RuleSet) -> list[str]:
+    """Services that get a saved search: configured ones (rules file, ``Services``) plus those seen lately.
+
+    The configured list is what makes a new domain (no logs yet) get its searches at the first deploy.
+    """
+    services = [*rules.services, *params.services]
+    try:
+        services += discover_services(api, params)
+    except OpenSearchApiError as exc:
+        log.warning("could not list services for saved searches: %s", exc)
+    return sorted(set(services))
+
+
+def refresh_saved_searches(
+    api: OpenSearchApi, params: BootstrapParams, rules: RuleSet, dashboards: DashboardsApi
+) -> BootstrapReport:
+    """Only the Dashboards step: add saved searches for services configured or seen since the last run."""
+    report = BootstrapReport()
+    services = saved_search_services(api, params, rules)
+    _run(report, "dashboards", lambda: import_saved_objects(dashboards, params, services))
+    return report
 
 
 # -- runs ----------------------------------------------------------------------------------------------
@@ -331,11 +385,7 @@ def run_bootstrap(
     if dashboards is None:
         report.steps.append(StepResult("dashboards", "skipped", "no Dashboards URL"))
     else:
-        services: list[str] = []
-        try:
-            services = discover_services(api, params)
-        except OpenSearchApiError as exc:
-            log.warning("could not list services for saved searches: %s", exc)
+        services = saved_search_services(api, params, rules)
         _run(report, "dashboards", lambda: import_saved_objects(dashboards, params, services))
     return report
 
@@ -406,13 +456,18 @@ def run_teardown(api: OpenSearchApi, params: BootstrapParams, dashboards: Dashbo
 
 
 def connect(
-    params: BootstrapParams, *, timeout: float = 30.0, with_dashboards: bool = True
+    params: BootstrapParams, *, timeout: float = 30.0, with_dashboards: bool = True, ca_certs: str | None = None
 ) -> tuple[OpenSearchApi, DashboardsApi | None]:
-    """API wrappers for ``params.endpoint`` (SigV4 on AWS, basic auth from the URL otherwise)."""
+    """API wrappers for ``params.endpoint`` (SigV4 on AWS, basic auth from the URL otherwise).
+
+    ``ca_certs``: a PEM bundle to verify an https endpoint with (a local OpenSearch's self-signed demo CA).
+    """
     from logpipe.opensearch.client import http_auth, make_client
 
-    api = OpenSearchApi(make_client(params.endpoint, timeout=timeout))
+    api = OpenSearchApi(make_client(params.endpoint, timeout=timeout, ca_certs=ca_certs))
     dashboards = None
     if with_dashboards:
-        dashboards = DashboardsApi(params.dashboards_base(), auth=http_auth(params.endpoint), timeout=timeout)
+        dashboards = DashboardsApi(
+            params.dashboards_base(), auth=http_auth(params.endpoint), timeout=timeout, verify=ca_certs or True
+        )
     return api, dashboards

@@ -63,24 +63,34 @@ def base_url(endpoint: str) -> str:
     return f"{parts.scheme}://{netloc}{parts.path.rstrip('/')}"
 
 
-def make_client(endpoint: str, *, region: str | None = None, timeout: float = 30.0, **kwargs: Any) -> Any:
+def make_client(
+    endpoint: str, *, region: str | None = None, timeout: float = 30.0, ca_certs: str | None = None, **kwargs: Any
+) -> Any:
     """An ``opensearchpy.OpenSearch`` for ``endpoint`` (a URL or a bare host name).
 
+    ``ca_certs``: PEM bundle that signs an https endpoint's certificate (a local cluster's demo CA).
     Imports opensearch-py, requests-aws4auth and boto3 lazily: only callers that talk to OpenSearch pay.
     """
-    from opensearchpy import OpenSearch, RequestsHttpConnection
+    from opensearchpy import OpenSearch, RequestsHttpConnection, Urllib3HttpConnection
 
     url = endpoint if "://" in endpoint else f"https://{endpoint}"
     parts = urlsplit(url)
     host = parts.hostname or ""
     use_ssl = parts.scheme == "https"
     port = parts.port or (443 if use_ssl else 80)
+    connection_class: Any = RequestsHttpConnection
+    if ca_certs:
+        kwargs["ca_certs"] = ca_certs
+        if not is_aws_endpoint(host):
+            # requests lets $REQUESTS_CA_BUNDLE override a session's CA bundle; urllib3 uses the one given
+            # (basic auth works the same; SigV4 needs requests, so AWS endpoints keep it).
+            connection_class = Urllib3HttpConnection
     return OpenSearch(
         hosts=[{"host": host, "port": port}],
         http_auth=http_auth(endpoint, region=region),
         use_ssl=use_ssl,
         verify_certs=use_ssl,
-        connection_class=RequestsHttpConnection,
+        connection_class=connection_class,
         timeout=timeout,
         url_prefix=parts.path.rstrip("/"),
         **kwargs,
