@@ -84,3 +84,33 @@ def test_id_field_values_that_are_not_canonical_are_scanned() -> None:
         "parent.id": "00f067aa0ba902b7",
         "transaction.id": "order-7/<EMAIL_ADDRESS>",
     }
+
+
+@pytest.mark.parametrize(
+    ("event", "key"),
+    [
+        ({"message": "x", "kim@example.com": "x"}, "labels.<EMAIL_ADDRESS>"),
+        ({"message": "x", "user": {"kim@example.com": "x"}}, "labels.<EMAIL_ADDRESS>"),
+        ({"message": "x", "01012345678": "x"}, "labels.<PHONE_NUMBER>"),
+        ({"message": "x", "10.1.2.3": "x"}, "labels.<IP_ADDRESS>"),
+        ({"message": "x", "rrn_9601211021413": "x"}, "labels.rrn_<KR_RRN>"),  # the key's own words are context
+    ],
+)
+def test_personal_data_in_field_names_is_masked(processor: Processor, event: dict[str, Any], key: str) -> None:
+    doc = _stored(processor, event)
+    assert doc[key] == "x"
+    assert not any("kim" in k or "0101" in k or "10_1" in k or "960121" in k for k in doc)
+    assert doc["logpipe.masked"]
+
+
+def test_ordinary_field_names_are_kept(processor: Processor) -> None:
+    doc = _stored(processor, {"message": "x", "1510254469499": "a", "user_id": "b", "order_2024_0001": "c"})
+    assert (doc["labels.1510254469499"], doc["labels.user_id"], doc["labels.order_2024_0001"]) == ("a", "b", "c")
+    assert "logpipe.masked" not in doc
+
+
+def test_masked_field_names_do_not_overwrite_each_other() -> None:
+    doc: dict[str, Any] = {"labels.kim@example_com": "a", "labels.lee@example_com": "b", "labels.<EMAIL_ADDRESS>": "c"}
+    assert load_masker().mask_document(doc) == {"EMAIL_ADDRESS"}
+    assert sorted(doc.values()) == ["a", "b", "c"]
+    assert set(doc) == {"labels.<EMAIL_ADDRESS>", "labels.<EMAIL_ADDRESS>_2", "labels.<EMAIL_ADDRESS>_3"}

@@ -53,7 +53,9 @@ _CACHE_MAX_VALUE = 256  # characters; longer values (messages with ids, stack tr
 _CACHE_ENTRIES = 8192
 
 _SKIP, _SCAN, _SENSITIVE, _IP, _ID = 0, 1, 2, 3, 4
+_RENAME = 8  # added to a field's kind when its own name holds personal data (labels.kim@example_com)
 _LOWER_HEX = "0123456789abcdef"
+_LABEL_KEY_SEPARATORS = str.maketrans("./ ", "___")  # enrich's label-key sanitising, applied to replacements
 # Whole values that are ids (request ids, traceparents, trace/span ids): skipped without scanning. Hex ids
 # must be lower case and not all digits, so a 16-digit card or an upper-case IBAN is never taken for one.
 _ID_VALUE = re.compile(
@@ -119,6 +121,7 @@ class Masker:
         self._id_fields = frozenset(config.id_fields)
         self._sensitive = config.sensitive_fields
         self._field_kind: dict[str, int] = {}
+        self._masked_keys: dict[str, tuple[str, tuple[str, ...]]] = {}  # key -> (masked key, types fired)
         # Logs repeat themselves (user agents, paths, tiers, status texts): short values seen before are
         # answered from a bounded cache. Masking is a pure function of (field, value), so output is identical.
         self._value_cache: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {}
@@ -213,9 +216,60 @@ class Masker:
             kind = _SENSITIVE
         else:
             kind = _SCAN
+        if kind != _SKIP and self._masked_key(key) is not None:
+            kind += _RENAME
         if len(self._field_kind) < _FIELD_CACHE_LIMIT:
             self._field_kind[key] = kind
         return kind
+
+    def _masked_key(self, key: str) -> tuple[str, tuple[str, ...]] | None:
+        """The key with personal data in its last name segment masked, or None when there is none.
+
+        Keys come from data too (``{"kim@example.com": "x"}`` becomes ``labels.kim@example_com``), and a key
+        is stored and indexed like a value. Enrichment turned ``.``, ``/`` and blanks into ``_``, so the name
+        is also scanned with ``_`` read as ``.`` and as a blank (same length: offsets carry over). The whole
+        key is the context for weak forms (``labels.rrn_9601211021413``), so a bare number alone (an epoch
+        key) is not enough. Computed once per key (bounded cache)."""
+        cached = self._masked_keys.get(key)
+        if cached is not None:
+            return cached if cached[0] != key else None
+        prefix, dot, name = key.rpartition(".")
+        variants = [name]
+        if "_" in name:
+            variants += [name.replace("_", "."), name.replace("_", " ")]
+        source: dict[Span, str] = {}
+        for variant in variants:
+            for span in self.find(variant, key):
+                source.setdefault(span, variant)
+        result: tuple[str, tuple[str, ...]] = (key, ())
+        if source:
+            parts: list[str] = []
+            pos = 0
+            spans = _resolve(list(source))
+            for start, end, entity in spans:
+                parts.append(name[pos:start])
+                replacement = self._replacement(entity, source[(start, end, entity)][start:end])
+                parts.append(replacement.translate(_LABEL_KEY_SEPARATORS))
+                pos = end
+            parts.append(name[pos:])
+            result = (prefix + dot + "".join(parts), tuple(sorted({s[2] for s in spans})))
+        if len(self._masked_keys) < _FIELD_CACHE_LIMIT:
+            self._masked_keys[key] = result
+        return result if result[0] != key else None
+
+    def _rename_keys(self, doc: dict[str, Any], keys: list[str], fired: set[str]) -> None:
+        """Replace keys holding personal data by their masked form; a clash gets a ``_2``, ``_3`` suffix."""
+        for key in keys:
+            masked = self._masked_key(key)
+            if masked is None:
+                continue
+            new_key, types = masked
+            target, n = new_key, 1
+            while target in doc:
+                n += 1
+                target = f"{new_key}_{n}"
+            doc[target] = doc.pop(key)
+            fired.update(types)
 
     def _mask_value(self, key: str, kind: int, value: str, fired: set[str]) -> str:
         if kind == _ID and len(value) in (16, 32) and not value.strip(_LOWER_HEX) and not value.isdigit():
@@ -259,19 +313,28 @@ class Masker:
         """Mask the string values of a flat (dotted-key) document in place; return the types that fired."""
         fired: set[str] = set()
         kinds = self._field_kind
+        renamed: list[str] | None = None
         for key, value in doc.items():
             if type(value) is str:
                 kind = kinds.get(key)
                 if kind is None:
                     kind = self._kind(key)
                 if kind != _SKIP:
+                    if kind >= _RENAME:  # rare: the key itself holds personal data, renamed after the loop
+                        kind -= _RENAME
+                        renamed = [key] if renamed is None else [*renamed, key]
                     masked = self._mask_value(key, kind, value, fired)
                     if masked is not value:
                         doc[key] = masked
             elif isinstance(value, list) and value:
                 kind = self._kind(key)
                 if kind != _SKIP:
+                    if kind >= _RENAME:
+                        kind -= _RENAME
+                        renamed = [key] if renamed is None else [*renamed, key]
                     doc[key] = [self._mask_value(key, kind, x, fired) if isinstance(x, str) else x for x in value]
+        if renamed is not None:
+            self._rename_keys(doc, renamed, fired)
         return fired
 
 
