@@ -16,28 +16,79 @@ except ImportError:  # pragma: no cover
 
 JSONDecodeError: type[ValueError]
 HAVE_ORJSON = _orjson is not None
+_INT_RANGE = range(-(2**63), 2**64)  # what orjson reads as an integer (and can write back)
+
+
+def _number_or_text(text: str) -> Any:
+    """A JSON number as orjson would read it, or its text when no double holds it (``1e400``)."""
+    if "." not in text and "e" not in text and "E" not in text:
+        try:
+            value = int(text)
+        except ValueError:  # more digits than int() reads (4,300)
+            return text
+        if value in _INT_RANGE:
+            return value
+    number = float(text)
+    return text if number in (float("inf"), float("-inf")) else number
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # as orjson: NaN / Infinity literals are rejected
+
+
+def _loads_overflowing(data: bytes | str) -> Any:
+    """The standard library's reading of a document with a number no double can hold, kept as its text.
+
+    orjson rejects the whole document ("number is infinity when parsed as double"), which turned an
+    application's JSON log line into a raw text message; only that document pays for the slower path.
+    """
+    return json.loads(data, parse_float=_number_or_text, parse_int=_number_or_text, parse_constant=_no_constant)
+
 
 if _orjson is not None:
     JSONDecodeError = _orjson.JSONDecodeError
 
     def loads(data: bytes | str) -> Any:
-        """Parse JSON from bytes or str."""
-        return _orjson.loads(data)
+        """Parse JSON from bytes or str (a number beyond a double's range is kept as its text)."""
+        try:
+            return _orjson.loads(data)
+        except _orjson.JSONDecodeError as exc:
+            if "infinity" not in str(exc):
+                raise
+        return _loads_overflowing(data)
 
     def dumps(obj: Any) -> bytes:
         """Serialise to compact UTF-8 JSON bytes; non-JSON types are stringified, never raised on."""
         return _orjson.dumps(obj, default=str)
 
-else:  # pragma: no cover
+else:  # pragma: no cover - exercised by the pure-mode tests and `logpipe bench --pure`
     JSONDecodeError = json.JSONDecodeError
+    # The standard library's json.loads / json.dumps build a decoder or encoder object per call (dumps
+    # with options: a JSONEncoder and then its C encoder, every time). Built once here and called directly,
+    # the per-record fallback costs a third less; results are those of json.loads / json.dumps.
+    _decode = json.JSONDecoder().decode
+    _c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+    if _c_make_encoder is not None:
+        # markers=None: no cycle check (documents come from JSON, trees by construction; a cycle would
+        # raise RecursionError rather than ValueError).
+        _encode_chunks = _c_make_encoder(None, str, json.encoder.encode_basestring, None, ":", ",", False, False, True)
+
+        def _encode(obj: Any) -> str:
+            return "".join(_encode_chunks(obj, 0))
+
+    else:
+        _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
 
     def loads(data: bytes | str) -> Any:
         """Parse JSON from bytes or str."""
+        if type(data) is bytes and data[:1] not in (b"", b"\x00", b"\xef", b"\xfe", b"\xff") and data[1:2] != b"\x00":
+            # UTF-8 without a BOM (what json.loads detects for such bytes), decoded as json.loads does.
+            return _decode(data.decode("utf-8", "surrogatepass"))
         return json.loads(data)
 
     def dumps(obj: Any) -> bytes:
         """Serialise to compact UTF-8 JSON bytes; non-JSON types are stringified, never raised on."""
-        return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+        return _encode(obj).encode()
 
 
 def dumps_str(obj: Any) -> str:
