@@ -9,9 +9,6 @@ from typing import Any
 
 import click
 
-NO_LOCAL_RUN = "no local run found: run `logpipe run FILE` or `make demo` first"
-DEMO_PATH = Path(".logpipe/demo/search.db")
-
 
 def _load(rules_file: str | None) -> Any:
     from logpipe.alerting.rules import load_rules
@@ -67,21 +64,11 @@ def _read_documents(path: str) -> list[dict[str, Any]]:
     return docs
 
 
-def _local_documents(db: str | None) -> list[dict[str, Any]]:
-    try:
-        from logpipe.stores.local_store import DEFAULT_PATH, LocalStore
-    except ImportError as exc:
-        raise click.ClickException(NO_LOCAL_RUN) from exc
-    if db:
-        path = Path(db)
-        if not path.exists():
-            raise click.ClickException(f"{path}: no such local store. {NO_LOCAL_RUN}")
-    else:
-        # `logpipe run` writes .logpipe/local, `make demo` .logpipe/demo: take the newer run.
-        found = [p for p in (DEFAULT_PATH, DEMO_PATH) if p.exists()]
-        if not found:
-            raise click.ClickException(NO_LOCAL_RUN)
-        path = max(found, key=lambda p: p.stat().st_mtime)
+def _local_documents(explicit: str | None) -> list[dict[str, Any]]:
+    from logpipe.stores.local_store import LocalStore
+    from logpipe_cli.store_options import default_local_store
+
+    path = default_local_store(explicit)  # the same choice as `logpipe trace` / `logpipe search`
     click.echo(f"reading {path}", err=True)
     with LocalStore(path) as store:
         return list(store.iter_documents())
@@ -89,11 +76,25 @@ def _local_documents(db: str | None) -> list[dict[str, Any]]:
 
 @command.command("test")
 @click.option("--rules", "rules_file", default=None, help="Rules file (default: the built-in alert_rules.yaml).")
-@click.option("--db", default=None, help="Local store (default: the newer of .logpipe/local and .logpipe/demo).")
+@click.option(
+    "--store",
+    "store",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Local store file (default: $LOGPIPE_STORE, else the newer of .logpipe/local and .logpipe/demo).",
+)
+@click.option("--db", "old_db", default=None, hidden=True, help="Old name of --store.")
 @click.option("--docs", "docs_file", default=None, help="Evaluate these NDJSON documents instead of the local store.")
 @click.option("--at", "at_text", default=None, help="Evaluate once with the window ending at this ISO-8601 time.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def test_cmd(rules_file: str | None, db: str | None, docs_file: str | None, at_text: str | None, as_json: bool) -> None:
+def test_cmd(
+    rules_file: str | None,
+    store: str | None,
+    old_db: str | None,
+    docs_file: str | None,
+    at_text: str | None,
+    as_json: bool,
+) -> None:
     """Evaluate the rules against logs stored by the local run and say which would fire.
 
     Without --at, count rules are evaluated every schedule tick across the logs' time span, as the
@@ -109,7 +110,7 @@ def test_cmd(rules_file: str | None, db: str | None, docs_file: str | None, at_t
         except ValueError as exc:
             raise click.ClickException(f"--at {at_text!r}: not an ISO-8601 time") from exc
         at = at if at.tzinfo else at.replace(tzinfo=UTC)
-    docs = _read_documents(docs_file) if docs_file else _local_documents(db)
+    docs = _read_documents(docs_file) if docs_file else _local_documents(store or old_db)
     results = evaluate_rules(rules.rules, docs, at)
     if as_json:
         payload = [

@@ -23,6 +23,7 @@ from logpipe.localrun.agent import AgentCounts, AgentRecord, archive_records, se
 from logpipe.localrun.firehose import MAX_RECORD_BYTES, put_record_batches
 from logpipe.localrun.inputs import LineSource, Source
 from logpipe.localrun.runner import applies_to
+from logpipe_cli.cloud_errors import cloud_errors
 from logpipe_cli.run import load_sources, progress_bar
 
 RETRYABLE_EXCEPTIONS = {
@@ -137,11 +138,11 @@ def command(
 ) -> None:
     """Send FILE... to the deployed Firehose streams with PutRecordBatch (batching limits, retries, progress)."""
     import boto3
-    from botocore.exceptions import BotoCoreError, ClientError
 
     sources = load_sources(files, service, multiline=not no_multiline, merge_log=merge_log)
     kinds = streams or ("search", "archive")
-    client = boto3.client("firehose", region_name=region)
+    with cloud_errors():  # no region / profile: a clear error, not a traceback
+        client = boto3.client("firehose", region_name=region)
     shipper = Shipper(client, max_attempts=max_attempts)
     console = Console(stderr=True)
     reports = []
@@ -152,10 +153,8 @@ def command(
             reports.append(report)
             counts = AgentCounts()
             for batch in put_record_batches(stream_records(kind, sources, counts)):
-                try:
+                with cloud_errors(f"{name}: "):
                     shipper.send(name, batch, report)
-                except (BotoCoreError, ClientError) as exc:
-                    raise click.ClickException(f"{name}: {exc}") from exc
                 if advance is not None:
                     advance(kind, sum(r.events for r in batch))
             report.too_large += counts.dropped_oversize

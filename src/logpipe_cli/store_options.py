@@ -1,6 +1,7 @@
 """The ``--backend`` options shared by ``logpipe trace`` and ``logpipe search``, and opening the store they name.
 
-- ``local``: the SQLite store the local run and the demo fill (``--store``).
+- ``local``: the SQLite store the local run and the demo fill (``--store``, ``$LOGPIPE_STORE``, else the newer of
+  ``.logpipe/local/search.db`` and ``.logpipe/demo/search.db``: right after ``make demo`` that is the demo's).
 - ``opensearch``: the deployed domain (``--endpoint``, ``$LOGPIPE_OPENSEARCH_ENDPOINT``, or the
   ``OpenSearchEndpoint`` output of the ``logpipe-<env>`` stack), signed with SigV4.
 - ``athena``: the S3 archive through Athena (database ``logpipe_<env>``, table ``logs_all_services``).
@@ -17,6 +18,13 @@ from typing import Any, TypeVar
 import click
 
 F = TypeVar("F", bound=Callable[..., Any])
+# `logpipe run` writes .logpipe/local, `logpipe demo` (make demo) .logpipe/demo.
+LOCAL_RUN_STORE = Path(".logpipe/local/search.db")
+DEMO_STORE = Path(".logpipe/demo/search.db")
+NO_LOCAL_RUN = (
+    "no local store found (looked for .logpipe/local/search.db and .logpipe/demo/search.db). "
+    "Hint: run `make demo` or `logpipe run FILE...` first, or pass --store PATH"
+)
 STACK_OUTPUT_KEYS = ("OpenSearchEndpoint", "SearchDomainEndpoint", "DomainEndpoint")
 
 
@@ -36,12 +44,13 @@ def backend_options(func: F) -> F:
             "store_path",
             default=None,
             type=click.Path(dir_okay=False),
-            help="Local store file (default: .logpipe/local/search.db, or $LOGPIPE_STORE).",
+            help="Local store file (default: $LOGPIPE_STORE, else the newer of .logpipe/local and .logpipe/demo).",
         ),
         click.option(
             "--endpoint", default=None, help="OpenSearch URL (default: $LOGPIPE_OPENSEARCH_ENDPOINT or stack output)."
         ),
         click.option("--index", default=None, help="OpenSearch index pattern (default: logs-ENV-*)."),
+        click.option("--region", default=None, help="AWS region (default: from the AWS configuration)."),
         click.option("--athena-database", default=None, help="Glue database (default: logpipe_ENV)."),
         click.option(
             "--athena-table",
@@ -57,16 +66,36 @@ def backend_options(func: F) -> F:
     return func
 
 
-def stack_endpoint(environment: str) -> str:
+def default_local_store(explicit: str | None = None) -> Path:
+    """The local store to read: ``explicit`` (``--store``), ``$LOGPIPE_STORE``, else the newer existing one of
+    ``.logpipe/local`` (``logpipe run``) and ``.logpipe/demo`` (``make demo``).
+
+    Raises a click error naming what was looked for when there is none: ``trace``, ``search`` and
+    ``alerts test`` all resolve the store here, so they agree on which run they read.
+    """
+    chosen = explicit or os.environ.get("LOGPIPE_STORE")
+    if chosen:
+        path = Path(chosen)
+        if not path.is_file():
+            raise click.ClickException(
+                f"no local store at {path}. Hint: run `make demo` or `logpipe run FILE...` first, or check the path"
+            )
+        return path
+    found = [p for p in (LOCAL_RUN_STORE, DEMO_STORE) if p.is_file()]
+    if not found:
+        raise click.ClickException(NO_LOCAL_RUN)
+    return max(found, key=lambda p: p.stat().st_mtime)
+
+
+def stack_endpoint(environment: str, region: str | None = None) -> str:
     """The OpenSearch endpoint from the deployed stack's outputs."""
     import boto3
-    from botocore.exceptions import BotoCoreError, ClientError
+
+    from logpipe_cli.cloud_errors import cloud_errors
 
     stack = f"logpipe-{environment}"
-    try:
-        described = boto3.client("cloudformation").describe_stacks(StackName=stack)
-    except (BotoCoreError, ClientError) as exc:
-        raise click.ClickException(f"no --endpoint given and stack {stack} cannot be read: {exc}") from exc
+    with cloud_errors(f"no --endpoint given and stack {stack} cannot be read: "):
+        described = boto3.client("cloudformation", region_name=region).describe_stacks(StackName=stack)
     outputs = {o["OutputKey"]: o["OutputValue"] for o in described["Stacks"][0].get("Outputs", [])}
     for key in STACK_OUTPUT_KEYS:
         if outputs.get(key):
@@ -84,23 +113,22 @@ def open_store(
     athena_table: str,
     athena_workgroup: str | None,
     athena_output: str | None,
+    region: str | None = None,
     **_: Any,
 ) -> Any:
     """The store ``backend`` names (anything with ``fetch_trace`` and ``search``)."""
     if backend == "local":
-        from logpipe.stores.local_store import DEFAULT_PATH, LocalStore
+        from logpipe.stores.local_store import LocalStore
 
-        path = Path(store_path or os.environ.get("LOGPIPE_STORE") or DEFAULT_PATH)
-        if not path.exists():
-            raise click.ClickException(
-                f"no local store at {path}: run `logpipe run FILE...` or `logpipe demo` first, or pass --store"
-            )
+        path = default_local_store(store_path)
+        if not (store_path or os.environ.get("LOGPIPE_STORE")):  # chosen for the user: say which one
+            click.echo(f"reading {path}", err=True)
         return LocalStore(path)
     if backend == "opensearch":
         from logpipe.stores.opensearch_store import OpenSearchStore
 
-        url = endpoint or os.environ.get("LOGPIPE_OPENSEARCH_ENDPOINT") or stack_endpoint(environment)
-        return OpenSearchStore(url, index=index or f"logs-{environment}-*")
+        url = endpoint or os.environ.get("LOGPIPE_OPENSEARCH_ENDPOINT") or stack_endpoint(environment, region)
+        return OpenSearchStore(url, index=index or f"logs-{environment}-*", region=region)
     from logpipe.stores.athena_store import AthenaStore
 
     return AthenaStore(
@@ -108,36 +136,20 @@ def open_store(
         athena_table,
         workgroup=athena_workgroup or f"logpipe-{environment}",
         output_location=athena_output,
+        region=region,
     )
 
 
 def store_errors(func: F) -> F:
-    """Turn backend failures (connection, auth, query) into one clear CLI error line."""
+    """Turn backend failures (region, credentials, connection, auth, query) into one clear CLI error line."""
+    from logpipe_cli.cloud_errors import cloud_errors
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
-        except click.ClickException:
-            raise
+            with cloud_errors():
+                return func(*args, **kwargs)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from exc
-        except Exception as exc:
-            name = type(exc).__name__
-            if name in {
-                "ConnectionError",
-                "TransportError",
-                "AuthenticationException",
-                "AuthorizationException",
-                "NotFoundError",
-                "RequestError",
-                "AthenaQueryError",
-                "ClientError",
-                "NoCredentialsError",
-                "ConnectionTimeout",
-                "SSLError",
-            }:
-                raise click.ClickException(f"{name}: {exc}") from exc
-            raise
 
     return wrapper  # type: ignore[return-value]

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from logpipe.correlate import normalise_trace_id
 from logpipe.traces import TraceReport, analyse_trace
 from logpipe_cli.store_options import backend_options, open_store, store_errors
 
@@ -61,6 +62,36 @@ def render_trace(report: TraceReport, console: Console, max_message: int = 110) 
         console.print(f"[bold]spread to:[/] {', '.join(report.spread_to)}{gap}")
 
 
+_HEADER_NAMES = ("traceparent", "x-amzn-trace-id", "b3", "x-b3-traceid", "trace-id", "trace_id", "traceid")
+
+
+def trace_id_argument(value: str) -> str:
+    """The stored spelling of a trace id as a person pastes it.
+
+    Documents hold :func:`logpipe.correlate.normalise_trace_id`'s form (32 lower-case hex); people paste
+    upper-case ids, whole W3C ``traceparent`` values, X-Ray headers (``Root=1-…;Parent=…;Sampled=1``), B3
+    headers, UUIDs, sometimes with the header name in front. Raises click.BadParameter for an empty or
+    all-zero (invalid) id.
+    """
+    text = value.strip().strip("'\"")
+    name, sep, rest = text.partition(":")
+    if sep and name.strip().lower() in _HEADER_NAMES:
+        text = rest.strip()
+    for part in text.split(";"):  # X-Ray: Root=1-5759e988-bd862e3fe1be46a994272793;Parent=…;Sampled=1
+        key, eq, val = part.strip().partition("=")
+        if eq and key.strip().lower() == "root":
+            text = val.strip()
+            break
+    pieces = text.split("-")
+    # B3 single header: {trace}-{span}[-{sampled}[-{parent}]] with a 16 or 32 hex trace id
+    if 2 <= len(pieces) <= 4 and len(pieces[0]) in (16, 32) and len(pieces[1]) == 16 and pieces[0] != "00":
+        text = pieces[0]
+    trace_id = normalise_trace_id(text)
+    if trace_id is None:
+        raise click.BadParameter(f"{value!r} is not a trace id (empty or all zeros)", param_hint="TRACE_ID")
+    return trace_id
+
+
 @click.command(name="trace")
 @click.argument("trace_id")
 @backend_options
@@ -68,7 +99,12 @@ def render_trace(report: TraceReport, console: Console, max_message: int = 110) 
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @store_errors
 def command(trace_id: str, limit: int, as_json: bool, **backend: Any) -> None:
-    """Show every log of TRACE_ID across services as a timeline, with the service where the error started."""
+    """Show every log of TRACE_ID across services as a timeline, with the service where the error started.
+
+    TRACE_ID may be written as stored (32 hex), in upper case, as a W3C traceparent, an X-Ray header
+    (Root=1-…) or a B3 header.
+    """
+    trace_id = trace_id_argument(trace_id)
     store = open_store(**backend)
     report = analyse_trace(trace_id, store.fetch_trace(trace_id, limit))
     if as_json:

@@ -70,7 +70,7 @@ def test_alerts_test_without_local_run_says_what_to_do(tmp_path: Path, monkeypat
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["alerts", "test"])
     assert result.exit_code == 1
-    assert "no local run found: run `logpipe run FILE` or `make demo` first" in result.output
+    assert "no local store found" in result.output and "run `make demo` or `logpipe run FILE...` first" in result.output
 
 
 def test_alerts_test_reads_the_local_store(tmp_path: Path) -> None:
