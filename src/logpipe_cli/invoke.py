@@ -4,12 +4,17 @@ does, without Docker)."""
 from __future__ import annotations
 
 import base64
+import contextlib
+import os
+import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
+from logpipe.archive_format import archive_payload_text
 from logpipe.jsonfast import dumps_str, loads
 from logpipe_cli.lambda_context import FakeLambdaContext
 
@@ -28,23 +33,87 @@ def _read_event(path: str) -> dict[str, Any]:
     return event
 
 
-def decode_response(response: dict[str, Any]) -> list[dict[str, Any]]:
-    """Firehose response records with their base64 data decoded into documents, for people."""
+@click.group(name="invoke")
+def command() -> None:
+    """Run a Lambda handler in-process on an event file (the Docker-free `sam local invoke`)."""
+
+
+def decode_response(response: dict[str, Any], reasons: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Firehose response records with their data decoded into documents, for people; failed records with
+    their reason (``reasons``: recordId -> reason)."""
     out = []
     for record in response.get("records", []):
         entry: dict[str, Any] = {"recordId": record.get("recordId"), "result": record.get("result")}
         if record.get("result") == "Ok":
-            payload = base64.b64decode(record.get("data", ""))
+            # archive records hold one gzip member of NDJSON each (logpipe.archive_format)
+            payload = archive_payload_text(base64.b64decode(record.get("data", "")))
             entry["documents"] = [loads(line) for line in payload.splitlines() if line.strip()]
             if "metadata" in record:
                 entry["partitionKeys"] = record["metadata"].get("partitionKeys")
+        elif record.get("result") == "ProcessingFailed":
+            entry["reason"] = (reasons or {}).get(str(record.get("recordId")), "unknown")
         out.append(entry)
     return out
 
 
-@click.group(name="invoke")
-def command() -> None:
-    """Run a Lambda handler in-process on an event file (the Docker-free `sam local invoke`)."""
+def failure_reasons(processor: Any, event: dict[str, Any], response: dict[str, Any], stream: str) -> dict[str, str]:
+    """Why each ProcessingFailed record failed (recordId -> reason, as counted in the FailedByReason metric).
+
+    The response carries no reason (Firehose has no field for it), so each failed record is run through the
+    processor again on its own; one that then succeeds failed only because the whole response passed 6 MB.
+    """
+    from logpipe.stats import BatchStats
+
+    failed = {str(r.get("recordId")) for r in response.get("records", []) if r.get("result") == "ProcessingFailed"}
+    reasons: dict[str, str] = {}
+    for record in event.get("records") or []:
+        if not isinstance(record, dict) or str(record.get("recordId")) not in failed:
+            continue
+        stats = BatchStats()
+        processor.transform_record(record, stream, stats)
+        reasons[str(record.get("recordId"))] = next(iter(stats.failed_by_reason), "response-size-limit")
+    return reasons
+
+
+_STREAM_NAME = re.compile(r"^logpipe-(?P<env>[A-Za-z0-9][A-Za-z0-9-]*?)-(?P<kind>search|archive)$")
+
+
+def environment_from_stream(delivery_stream_arn: Any) -> str | None:
+    """``prod`` for ``…:deliverystream/logpipe-prod-search``: the stack names its streams ``logpipe-<env>-<kind>``
+    and sets the processor's LOGPIPE_ENVIRONMENT to that same ``<env>``."""
+    name = str(delivery_stream_arn or "").rsplit("/", 1)[-1]
+    match = _STREAM_NAME.match(name)
+    return match.group("env") if match else None
+
+
+@contextlib.contextmanager
+def processor_environment(environment: str | None) -> Iterator[None]:
+    """LOGPIPE_ENVIRONMENT as the deployed stack sets it, for one invocation (restored afterwards)."""
+    from logpipe.pipeline import default_processor
+
+    saved = {key: os.environ.get(key) for key in ("LOGPIPE_ENVIRONMENT", "POWERTOOLS_METRICS_NAMESPACE")}
+    if environment:
+        os.environ["LOGPIPE_ENVIRONMENT"] = environment
+    os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "logpipe")
+    default_processor.cache_clear()  # the environment is read when the processor is built
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        default_processor.cache_clear()
+
+
+class ConfigProblem(click.ClickException):
+    """A configuration file the processor loads is invalid: exit code 2, like a usage error."""
+
+    exit_code = 2
+
+    def format_message(self) -> str:
+        return f"invalid configuration: {self.message}"
 
 
 @command.command("processor")
@@ -55,26 +124,48 @@ def command() -> None:
     default=None,
     help="Delivery stream to act as (default: from the event's deliveryStreamArn).",
 )
-@click.option("--decode", is_flag=True, help="Print decoded documents instead of the raw Firehose response.")
-@click.option("--env", "environment", default=None, help="Environment name (sets LOGPIPE_ENVIRONMENT).")
+@click.option(
+    "--decode", is_flag=True, help="Print decoded documents (and why records failed) instead of the response."
+)
+@click.option(
+    "--env",
+    "environment",
+    default=None,
+    help="Environment (sets LOGPIPE_ENVIRONMENT; default: from the stream name logpipe-ENV-search/-archive).",
+)
 def processor(event_file: str, stream: str | None, decode: bool, environment: str | None) -> None:
-    """Run the Firehose processor on EVENT.json and print the Firehose response JSON."""
-    import os
+    """Run the Firehose processor on EVENT.json and print the Firehose response JSON.
 
-    if environment:
-        os.environ["LOGPIPE_ENVIRONMENT"] = environment
-    os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "logpipe")
+    Configuration comes from $LOGPIPE_CONFIG_DIR (else the built-in files); an invalid file exits 2 naming
+    the file, the location and the reason.
+    """
+    from logpipe.configfile import ConfigError
+
     event = _read_event(event_file)
+    environment = environment or environment_from_stream(event.get("deliveryStreamArn"))
     if stream is not None:
-        name = f"logpipe-local-{stream}"
-        event["deliveryStreamArn"] = f"arn:aws:firehose:local:000000000000:deliverystream/{name}"
+        environment = environment or "dev"
+        event["deliveryStreamArn"] = (
+            f"arn:aws:firehose:local:000000000000:deliverystream/logpipe-{environment}-{stream}"
+        )
     import firehose_processor
+    from logpipe.pipeline import default_processor, stream_kind_for
     from logpipe_cli.emf import capture_stdout_metrics
 
-    with capture_stdout_metrics():
-        response = firehose_processor.handler(event, FakeLambdaContext("logpipe-processor"))
+    with processor_environment(environment):
+        try:
+            built = default_processor()  # loads and validates the configuration, as a cold start does
+        except ConfigError as exc:
+            raise ConfigProblem(str(exc)) from exc
+        with capture_stdout_metrics():
+            response = firehose_processor.handler(event, FakeLambdaContext("logpipe-processor"))
+            reasons = (
+                failure_reasons(built, event, response, stream_kind_for(event.get("deliveryStreamArn")))
+                if decode
+                else {}
+            )
     if decode:
-        click.echo(dumps_indent(decode_response(response)))
+        click.echo(dumps_indent(decode_response(response, reasons)))
     else:
         click.echo(dumps_str(response))
 

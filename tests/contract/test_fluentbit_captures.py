@@ -9,6 +9,7 @@ each decoded document the expected timestamp, level and parser. The inputs are t
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 from pathlib import Path
 from typing import Any
@@ -37,13 +38,16 @@ def _requests(shared_data: Path) -> dict[str, dict[str, Any]]:
 
 
 def _documents(response: dict[str, Any]) -> list[list[dict[str, Any]]]:
-    """Per response record, the decoded documents (one for search, NDJSON for archive)."""
+    """Per response record, the decoded documents (one for search, gunzipped NDJSON for archive)."""
     out = []
     for record in response["records"]:
         if record["result"] != "Ok":
             out.append([])
             continue
-        text = base64.b64decode(record["data"]).decode("utf-8")
+        raw = base64.b64decode(record["data"])
+        if "metadata" in record:  # an archive record: one gzip member of NDJSON (gzip.decompress is strict)
+            raw = gzip.decompress(raw)
+        text = raw.decode("utf-8")
         out.append([json.loads(line) for line in text.split("\n") if line])
     return out
 

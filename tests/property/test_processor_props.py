@@ -57,6 +57,8 @@ def _check(response: dict[str, Any], event: dict[str, Any], stream: str) -> None
         data = base64.b64decode(r["data"], validate=True)
         if r["result"] != "Ok":
             continue
+        if stream == "archive":  # one gzip member of NDJSON per record (what the S3 objects concatenate)
+            data = gzip.decompress(data)
         lines = [line for line in data.decode("utf-8").split("\n") if line]
         docs = [json.loads(line) for line in lines]
         assert all(isinstance(d, dict) and "@timestamp" in d and "message" in d for d in docs)
@@ -75,6 +77,10 @@ def test_any_input_keeps_the_firehose_contract(records: list[bytes], stream: str
     response, stats = PROCESSOR.transform_batch(event, stream)  # type: ignore[arg-type]
     _check(response, event, stream)
     assert stats.records_in == stats.records_ok + stats.records_dropped + stats.records_failed == len(records)
+    if stream == "archive":  # an S3 object is the Ok records' data concatenated: one gzip stream of every document
+        ok = [base64.b64decode(r["data"]) for r in response["records"] if r["result"] == "Ok"]
+        assert gzip.decompress(b"".join(ok)) == b"".join(gzip.decompress(d) for d in ok)
+        assert gzip.decompress(b"".join(ok)).count(b"\n") == stats.events_ok
 
 
 @settings(max_examples=60, deadline=None)

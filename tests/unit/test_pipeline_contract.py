@@ -11,7 +11,8 @@ from tests.conftest import firehose_event
 
 
 def _docs(record: dict) -> list[dict]:
-    return [json.loads(line) for line in base64.b64decode(record["data"]).splitlines() if line.strip()]
+    """The archive record's documents: its data is one gzip member of NDJSON."""
+    return [json.loads(line) for line in gzip.decompress(base64.b64decode(record["data"])).splitlines() if line]
 
 
 def test_every_record_answered_once_with_failures_isolated() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import sys
 from types import ModuleType
@@ -39,7 +40,8 @@ def _run(name: str) -> list[tuple[str, list[dict[str, Any]]]]:
     for record in response["records"]:
         docs = []
         if record["result"] == "Ok":
-            text = base64.b64decode(record["data"]).decode()
+            raw = base64.b64decode(record["data"])
+            text = (gzip.decompress(raw) if stream == "archive" else raw).decode()  # archive: a gzip member
             docs = [json.loads(line) for line in text.split("\n") if line]
         out.append((record["result"], docs))
     return out

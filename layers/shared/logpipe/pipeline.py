@@ -6,7 +6,9 @@ Stages per log event (pure functions over plain dicts): parse -> correlate -> en
 dynamic-partitioning keys (``archive`` stream).
 
 Contract with Firehose, kept whatever the input:
-- every input ``recordId`` comes back exactly once, with ``Ok`` | ``Dropped`` | ``ProcessingFailed``;
+- every input ``recordId`` comes back exactly once, with ``Ok`` | ``Dropped`` | ``ProcessingFailed``; a batch
+  entry without one (or not an object) cannot be answered: it is left out, logged and counted (reasons
+  ``missing-record-id`` / ``record-not-an-object``), so every entry of the response stays valid;
 - a record that cannot be processed comes back ``ProcessingFailed`` with its original data (Firehose then
   writes it to the ``processing-failed`` prefix) and a counted reason, never an exception for the batch;
 - the response never exceeds Firehose's 6 MB limit (records that would overflow it come back
@@ -21,6 +23,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Literal
 
+from logpipe.archive_format import compress_member, document_count
 from logpipe.correlate import correlate
 from logpipe.decode import DecodeError, decode_events
 from logpipe.enrich import enrich
@@ -96,7 +99,13 @@ class Processor:
         doc, rest = parse_event(event, self.parsers)
         stats.parser_used[str(doc.get("logpipe.parse", "unknown"))] += 1
         if not doc.get("@timestamp"):
+            # Never silent: the document says its time is the arrival time (and the parser kept an
+            # unreadable time field in labels.time_unparsed); both are counted.
             doc["@timestamp"] = _iso_from_ms(arrival_ms)
+            doc["logpipe.timestamp"] = "arrival"
+            stats.timestamps_from_arrival += 1
+        if "labels.time_unparsed" in doc:
+            stats.timestamps_unparsed += 1
         config = self.config
         environment = self.environment
         correlate(doc, rest, config)
@@ -145,7 +154,9 @@ class Processor:
         except DecodeError as exc:
             return self._failed(record_id, data, exc.reason, stats)
         except Exception as exc:  # a bug must cost one record, never the batch
-            _log().exception("processor error on record %s", record_id)
+            # The type and the frames only: an exception's message quotes the value it choked on ("invalid
+            # literal for int() with base 10: '01012345678²'"), and this log goes to CloudWatch unmasked.
+            _log().error("processor error on record %s: %s at %s", record_id, type(exc).__name__, _frames(exc))
             return self._failed(record_id, data, f"internal-error:{type(exc).__name__}", stats)
 
         if not documents:
@@ -158,7 +169,9 @@ class Processor:
             encoded = b2a_base64(payload, newline=False).decode("ascii")
             stats.bytes_out += len(encoded)
             return {"recordId": record_id, "result": OK, "data": encoded}
-        payload = b"".join([dumps(nest(doc)) + b"\n" for doc in documents])
+        # One gzip member per record: the output stays about as large as the input however much the NDJSON
+        # inflates (logpipe.archive_format); the S3 destination concatenates members into a .gz object.
+        payload = compress_member(b"".join([dumps(nest(doc)) + b"\n" for doc in documents]))
         encoded = b2a_base64(payload, newline=False).decode("ascii")
         stats.bytes_out += len(encoded)
         first = documents[0]
@@ -197,13 +210,11 @@ class Processor:
         out_records: list[dict[str, Any]] = []
         append = out_records.append
         transform = self.transform_record
-        for record, original in zip(records, originals, strict=True):
+        for index, (record, original) in enumerate(zip(records, originals, strict=True)):
             remaining -= original
-            if not isinstance(record, dict):
-                stats.records_in += 1
-                stats.records_failed += 1
-                stats.failed_by_reason["record-not-an-object"] += 1
-                continue  # no recordId to answer with: Firehose fails such a batch itself
+            if not isinstance(record, dict) or not _answerable_id(record.get("recordId")):
+                _unanswerable(index, record, stats)
+                continue
             result = transform(record, stream, stats)
             size = _entry_size(result)
             if used + size + remaining > MAX_RESPONSE_BYTES and result["result"] == OK:
@@ -218,10 +229,39 @@ class Processor:
         return {"records": out_records}, stats
 
 
+def _answerable_id(record_id: Any) -> bool:
+    # Firehose's record ids are non-empty strings; anything else cannot be one it sent.
+    return type(record_id) is str and record_id != ""
+
+
+def _unanswerable(index: int, record: Any, stats: BatchStats) -> None:
+    """Count and log a batch entry that has no recordId (or is not an object): it gets no response entry.
+
+    Firehose matches every response entry to an input record by ``recordId``; an entry with a missing or
+    invented id is a mismatch, which Firehose treats as a data transformation failure. Firehose itself
+    always sends an id, so such an entry comes from a hand-made or corrupted event: leaving it out keeps
+    every entry of the response valid, and this warning plus the ``FailedByReason`` metric say why the
+    response has fewer entries than the request. Nothing of the record's content is logged.
+    """
+    reason = "missing-record-id" if isinstance(record, dict) else "record-not-an-object"
+    _log().warning("batch entry #%d not answered: %s (Firehose needs a recordId to match the answer)", index, reason)
+    stats.records_in += 1
+    stats.records_failed += 1
+    stats.failed_by_reason[reason] += 1
+
+
+def _frames(exc: BaseException) -> str:
+    """``file:line:function`` of each frame of ``exc``'s traceback, innermost last: no message, locals or source."""
+    import traceback
+
+    frames = traceback.StackSummary.extract(traceback.walk_tb(exc.__traceback__), lookup_lines=False)
+    return " > ".join(f"{os.path.basename(f.filename)}:{f.lineno}:{f.name}" for f in frames)
+
+
 def _decoded_lines(data: str) -> int:
     from binascii import a2b_base64
 
-    return a2b_base64(data).count(b"\n")
+    return document_count(a2b_base64(data))
 
 
 def _entry_size(entry: dict[str, Any]) -> int:
