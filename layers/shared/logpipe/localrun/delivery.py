@@ -1,10 +1,13 @@
 """The two destinations of the local run: an S3 bucket emulated by a folder, and the search store.
 
 Archive objects use exactly Firehose's S3 naming, under the prefixes of :mod:`logpipe.archive_layout`:
-``<prefix with partition keys><stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<uuid>.gz`` (GZIP, NDJSON).
-Records the processor (or a failed invocation) left unprocessed go to the error prefix with type
-``processing-failed``, one JSON line per record in Firehose's format; documents the search backend
-refused go to the search stream's ``elasticsearch-failed`` prefix.
+``<prefix with partition keys><stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<uuid>.gz``. The archive stream's
+destination is ``CompressionFormat: UNCOMPRESSED`` with ``FileExtension: .gz``: it concatenates the records'
+data as they are (each one gzip member of NDJSON, :mod:`logpipe.archive_format`), so an object is one valid
+gzip stream. Records the processor (or a failed invocation) left unprocessed go to the error prefix with type
+``processing-failed``, one JSON line per record in Firehose's format (gzip-compressed on the search stream,
+whose backup is ``GZIP``; as they are on the archive stream); documents the search backend refused go to the
+search stream's ``elasticsearch-failed`` prefix.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from logpipe.archive_format import ARCHIVE_FILE_EXTENSION, document_count
 from logpipe.archive_layout import archive_key_prefix, error_key_prefix
 from logpipe.jsonfast import dumps, loads
 from logpipe.localrun.firehose import BatchOutcome, RecordOutcome
@@ -55,6 +59,15 @@ class Bucket:
         self.objects.append(key)
         return key
 
+    def put_raw(self, key: str, body: bytes, extension: str = ARCHIVE_FILE_EXTENSION) -> str:
+        """Write one object byte for byte, as ``CompressionFormat: UNCOMPRESSED`` with a ``FileExtension`` does."""
+        key += extension
+        path = self.root / key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(body)
+        self.objects.append(key)
+        return key
+
 
 def error_record(outcome: RecordOutcome, attempts: int, ended_ms: int, lambda_arn: str) -> dict[str, Any]:
     """One line of a ``processing-failed`` object, in Firehose's documented format."""
@@ -70,16 +83,24 @@ def error_record(outcome: RecordOutcome, attempts: int, ended_ms: int, lambda_ar
 
 
 def write_processing_failed(
-    bucket: Bucket, stream_name: str, kind: str, batch: BatchOutcome, lambda_arn: str
+    bucket: Bucket, stream_name: str, kind: str, batch: BatchOutcome, lambda_arn: str, compressed: bool = True
 ) -> list[RecordOutcome]:
-    """Write the batch's ProcessingFailed records under the error prefix; returns them."""
+    """Write the batch's ProcessingFailed records under the error prefix; returns them.
+
+    ``compressed``: the destination's ``CompressionFormat`` is GZIP (search backup) rather than UNCOMPRESSED
+    (archive, whose records the processor compresses itself).
+    """
     failed = [o for o in batch.records if o.result == "ProcessingFailed"]
     if not failed:
         return failed
     oldest = min(o.arrival_ms for o in failed)
     prefix = error_key_prefix("processing-failed", _utc(oldest).strftime("%Y/%m/%d/%H"), stream=kind)
     lines = b"".join(dumps(error_record(o, batch.attempts, batch.ended_ms, lambda_arn)) + b"\n" for o in failed)
-    bucket.put_gzip(prefix + bucket.object_name(stream_name, oldest), lines)
+    key = prefix + bucket.object_name(stream_name, oldest)
+    if compressed:
+        bucket.put_gzip(key, lines)
+    else:
+        bucket.put_raw(key, lines)
     return failed
 
 
@@ -99,7 +120,7 @@ class ArchiveDestination:
     def deliver(self, batch: BatchOutcome) -> None:
         """Buffer Ok records per partition prefix, write ProcessingFailed ones to the error prefix."""
         self.failed_records += len(
-            write_processing_failed(self.bucket, self.stream_name, "archive", batch, self.lambda_arn)
+            write_processing_failed(self.bucket, self.stream_name, "archive", batch, self.lambda_arn, compressed=False)
         )
         for outcome in batch.records:
             if outcome.result != "Ok":
@@ -108,7 +129,7 @@ class ArchiveDestination:
             prefix = archive_key_prefix(keys)
             if "!{" in prefix:  # a key the processor did not set: Firehose fails the record's partitioning
                 prefix = error_key_prefix("partitioning-failed", _utc(outcome.arrival_ms).strftime("%Y/%m/%d/%H"))
-            self.documents += outcome.output.count(b"\n") + (0 if outcome.output.endswith(b"\n") else 1)
+            self.documents += document_count(outcome.output)
             self._buffers[prefix].append((outcome.arrival_ms, outcome.output))
             self._sizes[prefix] += len(outcome.output)
             if self._sizes[prefix] >= self.buffer_bytes:
@@ -120,8 +141,9 @@ class ArchiveDestination:
         if not parts:
             return
         oldest = min(arrival for arrival, _ in parts)
-        payload = b"".join(data if data.endswith(b"\n") else data + b"\n" for _, data in parts)
-        self.bucket.put_gzip(prefix + self.bucket.object_name(self.stream_name, oldest), payload)
+        # No delimiter between records (none is configured): gzip members concatenate into one gzip stream.
+        body = b"".join(data for _, data in parts)
+        self.bucket.put_raw(prefix + self.bucket.object_name(self.stream_name, oldest), body)
 
     def close(self) -> None:
         """Write every partition still buffered (end of the run)."""

@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from logpipe.archive_format import document_count, is_gzip
 from logpipe.localrun.agent import AgentCounts, AgentRecord, archive_records, search_records
 from logpipe.localrun.backends import LocalBackend, OpenSearchBackend
 from logpipe.localrun.delivery import ArchiveDestination, Bucket, SearchDestination
 from logpipe.localrun.firehose import (
+    ARCHIVE_BUFFER_BYTES,
     DEFAULT_BUFFER_BYTES,
     DEFAULT_BUFFER_MS,
     MAX_RECORD_BYTES,
@@ -52,7 +54,9 @@ class RunOptions:
     store_path: Path | None = None
     opensearch: str | None = None
     reset: bool = False
-    buffer_bytes: int = DEFAULT_BUFFER_BYTES
+    # Lambda buffering hints per stream, as the stack sets them (template.yaml's defaults).
+    search_buffer_bytes: int = DEFAULT_BUFFER_BYTES
+    archive_buffer_bytes: int = ARCHIVE_BUFFER_BYTES
     buffer_ms: int = DEFAULT_BUFFER_MS
     seed: int = 0
     streams: tuple[StreamKind, ...] = STREAMS
@@ -69,6 +73,10 @@ class RunOptions:
     def store_file(self) -> Path:
         """The SQLite search store."""
         return self.store_path or self.out_dir / "search.db"
+
+    def buffer_bytes(self, kind: StreamKind) -> int:
+        """The Lambda buffer size hint of stream ``kind``."""
+        return self.archive_buffer_bytes if kind == "archive" else self.search_buffer_bytes
 
     def stream_name(self, kind: StreamKind) -> str:
         """``logpipe-<env>-search`` / ``logpipe-<env>-archive``, as the SAM stack names them."""
@@ -234,7 +242,7 @@ def _run_stream(
             rep.name,
             invoker,
             on_batch,
-            buffer_bytes=options.buffer_bytes,
+            buffer_bytes=options.buffer_bytes(kind),
             buffer_ms=options.buffer_ms,
             counters=rep.counters,
         )
@@ -264,7 +272,10 @@ def stats_from_outcomes(batch: BatchOutcome) -> BatchStats:
     for o in batch.records:
         if o.result == "Ok":
             stats.records_ok += 1
-            stats.events_ok += o.output.count(b"\n") + (0 if o.output.endswith(b"\n") else 1)
+            if is_gzip(o.output):  # an archive record: one gzip member of NDJSON
+                stats.events_ok += document_count(o.output)
+            else:
+                stats.events_ok += o.output.count(b"\n") + (0 if o.output.endswith(b"\n") else 1)
         elif o.result == "Dropped":
             stats.records_dropped += 1
         else:
@@ -310,18 +321,7 @@ def run_local(
     events = sum(len(s.events) if isinstance(s, LineSource) else len(s.records) for s in sources)
     notes: list[str] = []
     kinds = list(options.streams)
-    child: _ChildStream | None = None
-    if options.jobs > 1 and "archive" in kinds and "search" in kinds and events >= PARALLEL_MIN_EVENTS:
-        import multiprocessing
-
-        context = multiprocessing.get_context("spawn")  # safe beside the progress bar's thread
-        queue = context.Queue()
-        process = context.Process(
-            target=_archive_worker, args=(sources, options, start_ms, context_factory, queue), daemon=True
-        )
-        process.start()
-        child = _ChildStream(process, queue)
-        kinds.remove("archive")
+    # The search destination first: an unreachable OpenSearch fails the run before any work starts.
     store: LocalStore | None = None
     backend: Any = None
     if "search" in kinds and options.opensearch:
@@ -335,6 +335,19 @@ def run_local(
         if options.reset:
             store.clear()
         backend = LocalBackend(store)
+
+    child: _ChildStream | None = None
+    if options.jobs > 1 and "archive" in kinds and "search" in kinds and events >= PARALLEL_MIN_EVENTS:
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")  # safe beside the progress bar's thread
+        queue = context.Queue()
+        process = context.Process(
+            target=_archive_worker, args=(sources, options, start_ms, context_factory, queue), daemon=True
+        )
+        process.start()
+        child = _ChildStream(process, queue)
+        kinds.remove("archive")
 
     def report_progress(kind: StreamKind, n: int) -> None:
         if progress is not None:
@@ -367,8 +380,13 @@ def run_local(
         if overflow:
             notes.append(
                 f"{rep.name}: {overflow} record(s) did not fit the processor's 6 MB response and went to "
-                "processing-failed; gzip-aggregated records inflate several times, so lower the Lambda buffer "
-                "hint (--buffer-mb, the stack's ProcessorBufferSizeMB) for this stream"
+                "processing-failed; lower this stream's Lambda buffer hint ("
+                + (
+                    "--archive-buffer-mb, the stack's ArchiveProcessorBufferSizeMB"
+                    if rep.kind == "archive"
+                    else "--buffer-mb, the stack's ProcessorBufferSizeMB"
+                )
+                + ")"
             )
     return RunReport(
         events=events,
