@@ -114,3 +114,17 @@ def test_masked_field_names_do_not_overwrite_each_other() -> None:
     assert load_masker().mask_document(doc) == {"EMAIL_ADDRESS"}
     assert sorted(doc.values()) == ["a", "b", "c"]
     assert set(doc) == {"labels.<EMAIL_ADDRESS>", "labels.<EMAIL_ADDRESS>_2", "labels.<EMAIL_ADDRESS>_3"}
+
+
+def test_host_and_thread_names_are_scanned_code_names_are_not() -> None:
+    doc: dict[str, Any] = {
+        "host.name": "10.1.2.3",  # an end-user device reporting its address as its name
+        "process.thread.name": "export:kim@example.com",
+        "log.logger": "c.e.user.Kim01012345678",  # written by developers: never scanned
+        "error.type": "java.lang.IllegalStateException",
+        "service.name": "order-api",
+    }
+    assert load_masker().mask_document(doc) == {"IP_ADDRESS", "EMAIL_ADDRESS"}
+    assert doc["host.name"] == "<IP_ADDRESS>"
+    assert doc["process.thread.name"] == "export:<EMAIL_ADDRESS>"
+    assert doc["log.logger"] == "c.e.user.Kim01012345678"
