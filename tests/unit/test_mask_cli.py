@@ -24,15 +24,44 @@ def test_masks_each_line_with_offsets_into_the_input() -> None:
     assert lines[1] == {"text": "nothing here", "entities": []}
 
 
-def test_bad_lines_are_reported_and_good_lines_still_written() -> None:
-    stdin = 'not json\n{"text": "card 4111 1111 1111 1111"}\n[1]\n{"txt": "x"}\n\n'
+def test_bad_lines_get_an_error_line_so_output_lines_up_with_input() -> None:
+    stdin = 'not json\n{"text": "card 4111 1111 1111 1111"}\n[1]\n{"txt": "x"}\n\n{"text": "ok"}\n'
     result = CliRunner().invoke(command, [], input=stdin)
     assert result.exit_code == 1
-    assert [json.loads(line)["text"] for line in result.stdout.splitlines()] == ["card <CREDIT_CARD>"]
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 6  # one output line per input line
+    assert lines[0]["line"] == 1 and lines[0]["error"].startswith("not valid JSON")
+    assert lines[1] == {"text": "card <CREDIT_CARD>", "entities": [{"type": "CREDIT_CARD", "start": 5, "end": 24}]}
+    assert lines[2] == {"error": 'expected a JSON object like {"text": "..."}', "line": 3}
+    assert lines[3] == {"error": 'missing string field "text"', "line": 4}
+    assert lines[4] == {"error": "empty line", "line": 5}
+    assert lines[5] == {"text": "ok", "entities": []}
     assert "line 1: not valid JSON" in result.stderr
     assert "line 3: expected a JSON object" in result.stderr
     assert 'line 4: missing string field "text"' in result.stderr
-    assert "3 bad input line(s)" in result.stderr
+    assert "4 bad input line(s)" in result.stderr
+
+
+def test_lone_surrogates_are_valid_json_and_stay_visible() -> None:
+    stdin = '{"text": "\\ud800 kim@example.com"}\n{"text": "\\ud83d\\ude00 01012345678"}\n'
+    result = CliRunner().invoke(command, [], input=stdin)
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines[0] == {
+        "text": "\ufffd <EMAIL_ADDRESS>",
+        "entities": [{"type": "EMAIL_ADDRESS", "start": 2, "end": 17}],
+    }
+    assert lines[1]["text"] == "\U0001f600 <PHONE_NUMBER>"  # a valid pair is one code point: offsets count it once
+    assert lines[1]["entities"] == [{"type": "PHONE_NUMBER", "start": 2, "end": 13}]
+
+
+def test_invalid_utf8_is_one_bad_line_not_the_end_of_the_run() -> None:
+    stdin = b'\xff\xfe\n{"text": "a\xff kim@example.com"}\n'
+    result = CliRunner().invoke(command, [], input=stdin)
+    assert result.exit_code == 1
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines[0] == {"error": "not valid UTF-8", "line": 1}
+    assert lines[1]["text"] == "a\ufffd <EMAIL_ADDRESS>"
 
 
 def test_config_dir_errors_are_clear(tmp_path: Path) -> None:
