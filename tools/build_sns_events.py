@@ -62,6 +62,21 @@ def _hit(service: str, message: str, trace: str, ts: str, error_type: str | None
     return {"_index": "logs-prod-2025-11-25", "_id": f"id-{ts}", "_source": source}
 
 
+def _bucket_hit(service: str, message: str, trace: str, ts: str, error_type: str | None = None) -> dict[str, Any]:
+    """A bucket-level monitor's ``top_hits`` hit: no ``_source``, the ``sample`` script field (flat dotted keys,
+    each value cut by the script; see logpipe.alerting.monitors.SAMPLE_SCRIPT)."""
+    sample = {"@timestamp": ts, "message": message, "trace.id": trace, "service.name": service, "log.level": "error"}
+    if error_type:
+        sample["error.type"] = error_type
+    return {
+        "_index": "logs-prod-2025-11-25",
+        "_id": f"id-{ts}",
+        "_score": None,
+        "fields": {"sample": [sample]},
+        "sort": [ts],
+    }
+
+
 def monitor_message(rule_name: str, ctx_extra: dict[str, Any]) -> tuple[str, str]:
     """(message, subject) a built-in rule's action renders for ``ctx_extra``."""
     rule = load_rules().by_name(rule_name)
@@ -96,13 +111,13 @@ def build() -> dict[str, dict[str, Any]]:
                                 "samples": {
                                     "hits": {
                                         "hits": [
-                                            _hit(
+                                            _bucket_hit(
                                                 "checkout",
                                                 "order 1042 failed: upstream payment returned 502 for user <EMAIL>",
                                                 TRACE_A,
                                                 "2025-11-25T07:04:58.120Z",
                                             ),
-                                            _hit(
+                                            _bucket_hit(
                                                 "checkout",
                                                 "order 1043 failed: upstream payment timeout after 3000 ms",
                                                 TRACE_B,
@@ -118,7 +133,7 @@ def build() -> dict[str, dict[str, Any]]:
                                 "samples": {
                                     "hits": {
                                         "hits": [
-                                            _hit(
+                                            _bucket_hit(
                                                 "payment",
                                                 "NullPointerException in CardTokenizer.tokenize",
                                                 TRACE_A,
@@ -129,7 +144,6 @@ def build() -> dict[str, dict[str, Any]]:
                                     }
                                 },
                             },
-                            {"key": {"service_name": "cart"}, "doc_count": 3, "samples": {"hits": {"hits": []}}},
                         ]
                     }
                 }

@@ -149,16 +149,23 @@ def _sample_from_source(source: Mapping[str, Any]) -> Sample:
     )
 
 
+def _hit_sample(hit: Any) -> Sample | None:
+    """A ``top_hits`` hit: the bounded ``sample`` script field (flat dotted keys), or ``_source`` (older monitors)."""
+    if not isinstance(hit, Mapping):
+        return None
+    fields = hit.get("fields")
+    values = _list(fields.get("sample")) if isinstance(fields, Mapping) else []
+    if values and isinstance(values[0], Mapping):
+        return _sample_from_source(values[0])
+    source = hit.get("_source")
+    return _sample_from_source(source) if isinstance(source, Mapping) else None
+
+
 def _bucket_samples(bucket: Mapping[str, Any]) -> tuple[int | None, list[Sample]]:
     """(matching count, samples) of a composite bucket, with or without the ``matched`` sub-aggregation."""
     holder: Any = bucket.get("matched") if isinstance(bucket.get("matched"), Mapping) else bucket
     count = holder.get("doc_count") if isinstance(holder, Mapping) else None
-    hits = _list(_get(holder, "samples.hits.hits"))
-    samples = [
-        _sample_from_source(hit["_source"])
-        for hit in hits
-        if isinstance(hit, Mapping) and isinstance(hit.get("_source"), Mapping)
-    ]
+    samples = [s for s in map(_hit_sample, _list(_get(holder, "samples.hits.hits"))) if s is not None]
     return (count if isinstance(count, int) else None), samples
 
 

@@ -8,6 +8,18 @@ monitors with one query per criterion combination and a tag trigger.
 The action's message is a mustache template that renders a JSON body (see :data:`MESSAGE_CONTRACT`), so
 the Slack notifier reads structured data instead of scraping text. OpenSearch renders ``{{var}}`` with
 JSON string escaping (its mustache factory's default content type is JSON) and ``{{#toJson}}`` as JSON.
+
+The message must stay under SNS's 256 KB publish limit whatever the logs hold, so its size is bounded by
+construction (``tests/unit/test_alert_message_size.py`` renders the worst case):
+
+* sample documents are never returned whole: ``top_hits`` returns no ``_source``, only a Painless script field
+  (:data:`SAMPLE_SCRIPT`) holding the sample fields cut to :data:`SAMPLE_MESSAGE_MAX` / :data:`SAMPLE_FIELD_MAX`
+  characters (a 32 KB stack trace becomes 300 characters: what Slack shows anyway);
+* the composite aggregation keeps only buckets that cross the threshold (a ``bucket_selector`` with the
+  trigger's own condition; it runs while the composite is reduced, before the trigger's top-level
+  ``BucketSelectorExt``, so both see the same buckets) and pages by :data:`COMPOSITE_SIZE` buckets (Alerting
+  pages through all of them; an action sees the last page), so a message holds at most that many buckets.
+  OpenSearch's mustache cannot cut a list (an index past the end throws), hence the limit at the source.
 """
 
 from __future__ import annotations
@@ -23,8 +35,47 @@ MESSAGE_CONTRACT = 1
 """Version of the JSON body the message templates render (``"logpipe_alert": 1``)."""
 SAMPLE_FIELDS = ["@timestamp", "message", "trace.id", "transaction.id", "service.name", "error.type", "log.level"]
 SAMPLES_PER_BUCKET = 3
-COMPOSITE_SIZE = 100
+SAMPLE_MESSAGE_MAX = 300
+"""Characters of a sample message kept (the Slack renderer shows 300)."""
+SAMPLE_FIELD_MAX = 128
+"""Characters of every other sample field kept (ids, service, error type, level, timestamp)."""
+COMPOSITE_SIZE = 5
+"""Buckets per page of the composite aggregation, so at most this many buckets reach one message (the Slack
+message shows five groups). Alerting pages through every bucket, so this costs requests, not coverage."""
 AGG_NAME = "by_group"
+SNS_MESSAGE_MAX_BYTES = 256 * 1024
+"""SNS rejects a larger publish: the alert would never reach the notifier."""
+
+# Painless for the ``sample`` script field of ``top_hits``: the sample fields of ``_source`` (nested ECS objects
+# or flat dotted keys), each cut to a bound, so a sample's size does not depend on the log. No ``{{``/``}}``:
+# the whole monitor query is rendered as a mustache template before it runs.
+SAMPLE_SCRIPT = " ".join(
+    line.strip()
+    for line in """
+String cut(def v, int n) {
+  if (v instanceof List) { v = v.isEmpty() ? null : v.get(0); }
+  if (v == null) { return null; }
+  String t = v.toString();
+  return t.length() <= n ? t : t.substring(0, n) + '…';
+}
+def pick(Map src, String path) {
+  if (src.containsKey(path)) { return src.get(path); }
+  def node = src;
+  for (String part : path.splitOnToken('.')) {
+    if (!(node instanceof Map) || !node.containsKey(part)) { return null; }
+    node = node.get(part);
+  }
+  return node;
+}
+Map src = params['_source'];
+Map out = new HashMap();
+for (String f : params.fields) {
+  def v = cut(pick(src, f), f == 'message' ? params.message_max : params.field_max);
+  if (v != null) { out.put(f, v); }
+}
+return out;
+""".strip().splitlines()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,15 +149,30 @@ def bucket_query(rule: AlertRule) -> dict[str, Any]:
         "top_hits": {
             "size": SAMPLES_PER_BUCKET,
             "sort": [{"@timestamp": {"order": "desc", "unmapped_type": "date"}}],
-            "_source": {"includes": SAMPLE_FIELDS},
+            "_source": False,
+            "script_fields": {
+                "sample": {
+                    "script": {
+                        "source": SAMPLE_SCRIPT,
+                        "lang": "painless",
+                        "params": {
+                            "fields": SAMPLE_FIELDS,
+                            "message_max": SAMPLE_MESSAGE_MAX,
+                            "field_max": SAMPLE_FIELD_MAX,
+                        },
+                    }
+                }
+            },
         }
     }
     sources = [{_source_name(f): {"terms": {"field": f}}} for f in rule.group_by]
     composite: dict[str, Any] = {"composite": {"size": COMPOSITE_SIZE, "sources": sources}}
     filters: list[dict[str, Any]] = [time_filter]
+    condition = bucket_condition(rule)
+    firing = {"bucket_selector": {"buckets_path": condition["buckets_path"], "script": condition["script"]}}
     if rule.ratio is None:
         filters += match_filters(rule.match)
-        composite["aggs"] = {"samples": samples}
+        composite["aggs"] = {"samples": samples, "firing": firing}
     else:
         # The share needs every log of the group in the window: filter by services only, count matches in a
         # sub-aggregation.
@@ -116,7 +182,8 @@ def bucket_query(rule: AlertRule) -> dict[str, Any]:
             levels=rule.match.levels, message_contains=rule.match.message_contains, error_types=rule.match.error_types
         )
         composite["aggs"] = {
-            "matched": {"filter": {"bool": {"filter": match_filters(matched_only)}}, "aggs": {"samples": samples}}
+            "matched": {"filter": {"bool": {"filter": match_filters(matched_only)}}, "aggs": {"samples": samples}},
+            "firing": firing,
         }
     return {"size": 0, "query": {"bool": {"filter": filters}}, "aggregations": {AGG_NAME: composite}}
 
@@ -166,17 +233,19 @@ def bucket_message_template(rule: AlertRule, target: MonitorTarget) -> str:
     """Mustache source rendering the JSON body of a bucket-level alert.
 
     Lists end with a ``null`` sentinel because mustache cannot omit the last comma; the notifier drops it.
-    ``buckets`` is the whole page of composite buckets (keys, counts, sample documents); the notifier keeps
-    the ones named by the alerts' ``bucket_keys``.
+    ``buckets`` is the page of firing composite buckets (keys, counts, cut samples; at most
+    :data:`COMPOSITE_SIZE`); the notifier keeps the ones named by the alerts' ``bucket_keys``.
     """
-    alerts = (
+    alerts = (  # no alert ids: above max_actionable_alert_count one message lists every alert
         '"alerts":['
-        '{{#ctx.newAlerts}}{"state":"new","id":"{{id}}","bucket_keys":"{{bucket_keys}}"},{{/ctx.newAlerts}}'
-        '{{#ctx.dedupedAlerts}}{"state":"ongoing","id":"{{id}}","bucket_keys":"{{bucket_keys}}"},{{/ctx.dedupedAlerts}}'
-        '{{#ctx.completedAlerts}}{"state":"completed","id":"{{id}}","bucket_keys":"{{bucket_keys}}"},'
+        '{{#ctx.newAlerts}}{"state":"new","bucket_keys":"{{bucket_keys}}"},{{/ctx.newAlerts}}'
+        '{{#ctx.dedupedAlerts}}{"state":"ongoing","bucket_keys":"{{bucket_keys}}"},{{/ctx.dedupedAlerts}}'
+        '{{#ctx.completedAlerts}}{"state":"completed","bucket_keys":"{{bucket_keys}}"},'
         "{{/ctx.completedAlerts}}null]"
     )
-    buckets = '"buckets":{{#toJson}}ctx.results.0.aggregations.' + AGG_NAME + ".buckets{{/toJson}}"
+    # Iterate ``ctx.results`` instead of indexing ``ctx.results.0``: OpenSearch's mustache throws on an index past
+    # the end, and a failed query leaves ``results`` empty (the alert with its error must still go out).
+    buckets = '"buckets":{{#ctx.results}}{{#toJson}}aggregations.' + AGG_NAME + ".buckets{{/toJson}}{{/ctx.results}}"
     return "{" + ",".join([_header(rule, target), _CTX, alerts, buckets]) + "}"
 
 

@@ -4,6 +4,8 @@ Used to preview what a monitor would publish (``logpipe alerts render --preview`
 SNS events, and in tests to prove the message templates render parseable JSON. Supported: ``{{a.b}}``
 (JSON string escaping, OpenSearch's default for mustache scripts), sections ``{{#a}}..{{/a}}`` over lists,
 maps and truthy values, inverted sections ``{{^a}}..{{/a}}`` and OpenSearch's ``{{#toJson}}a.b{{/toJson}}``.
+Lists take an index (``a.0``) and ``a.size`` as in OpenSearch, and like OpenSearch's ``CollectionMap`` an
+index past the end is an error (:class:`TemplateError`), not an empty value: a template must never rely on it.
 Not a general mustache implementation (no partials, no delimiter changes, no lambdas).
 """
 
@@ -34,7 +36,11 @@ def _lookup(name: str, stack: Sequence[Any]) -> Any:
     for part in rest:
         if isinstance(node, Mapping):
             node = node.get(part)
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+        elif isinstance(node, list) and part == "size":
+            node = len(node)
+        elif isinstance(node, list) and part.isdigit():
+            if int(part) >= len(node):  # OpenSearch: Iterables.get -> IndexOutOfBoundsException, the action fails
+                raise TemplateError(f"{name}: index {part} is past the end of a list of {len(node)}")
             node = node[int(part)]
         else:
             return None
