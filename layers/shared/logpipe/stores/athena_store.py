@@ -5,7 +5,10 @@ The stack (template.yaml) defines the Glue database ``logpipe_<env>`` with two t
 crosses services) and ``logs`` (any service, but every query must name it: ``--service``).
 
 The archive holds the processor's nested ECS documents as gzip NDJSON under
-``logs/service=<s>/year=<y>/month=<m>/day=<d>/hour=<h>/`` (:mod:`logpipe.archive_layout`). The Glue table
+``logs/service=<s>/year=<y>/month=<m>/day=<d>/hour=<h>/`` (:mod:`logpipe.archive_layout`): each object is the
+processor's per-record gzip members concatenated (:mod:`logpipe.archive_format`; the S3 destination writes
+them as they are and names the object ``.gz``). Athena picks the gzip codec by that extension and reads every
+member of a multi-member file, so the DDL needs no compression property (docs/deploy.md). The Glue table
 over it (:func:`table_ddl`) maps the JSON objects to struct columns (``service.name``, ``log.level``,
 ``trace.id`` ...) and the key segments to partition columns; the ``service=`` segment is exposed as
 ``partition_service`` because ``service`` is already the struct column. Queries are named-query style
