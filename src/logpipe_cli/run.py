@@ -14,8 +14,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.table import Table
 from rich.text import Text
 
+from logpipe.localrun.firehose import (
+    ARCHIVE_BUFFER_MB,
+    BUFFER_SECONDS,
+    MAX_BUFFER_MB,
+    MIN_BUFFER_MB,
+    SEARCH_BUFFER_MB,
+    buffer_bytes,
+)
 from logpipe.localrun.inputs import InputError, Source, read_source
 from logpipe.localrun.runner import STREAMS, RunOptions, RunReport, StreamKind, count_events, run_local
+from logpipe_cli.cloud_errors import cloud_errors
 from logpipe_cli.lambda_context import FakeLambdaContext
 
 
@@ -150,8 +159,24 @@ def load_sources(files: Sequence[str], service: str | None, multiline: bool, mer
 @click.option("--stream", "streams", type=click.Choice(STREAMS), multiple=True, help="Only these streams.")
 @click.option("--no-multiline", is_flag=True, help="Do not join stack-trace lines (one event per line).")
 @click.option("--merge-log", is_flag=True, help="Send JSON lines as their fields (Fluent Bit Merge_Log On).")
-@click.option("--buffer-mb", default=1.0, show_default=True, help="Firehose Lambda buffer size hint (0.2-3).")
-@click.option("--buffer-seconds", default=60, show_default=True, help="Firehose Lambda buffer interval hint.")
+@click.option(
+    "--buffer-mb",
+    default=SEARCH_BUFFER_MB,
+    show_default=True,
+    help="Search stream's Lambda buffer size hint, MB 0.2-3 (the stack's ProcessorBufferSizeMB).",
+)
+@click.option(
+    "--archive-buffer-mb",
+    default=ARCHIVE_BUFFER_MB,
+    show_default=True,
+    help="Archive stream's Lambda buffer size hint, MB 0.2-3 (the stack's ArchiveProcessorBufferSizeMB).",
+)
+@click.option(
+    "--buffer-seconds",
+    default=BUFFER_SECONDS,
+    show_default=True,
+    help="Lambda buffer interval hint of both streams (the stack's ProcessorBufferSeconds).",
+)
 @click.option("--jobs", default=2, show_default=True, help="Processes (2: archive stream beside the search stream).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON on stdout.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
@@ -166,6 +191,7 @@ def command(
     no_multiline: bool,
     merge_log: bool,
     buffer_mb: float,
+    archive_buffer_mb: float,
     buffer_seconds: int,
     jobs: int,
     as_json: bool,
@@ -173,8 +199,9 @@ def command(
 ) -> None:
     """Replay FILE... (log files of any format, Fluent Bit PutRecordBatch captures, Firehose events) through
     the local end-to-end pipeline and print what happened to every record."""
-    if not 0.2 <= buffer_mb <= 3:
-        raise click.BadParameter("Firehose accepts a Lambda buffer size of 0.2 to 3 MB", param_hint="--buffer-mb")
+    for value, hint in ((buffer_mb, "--buffer-mb"), (archive_buffer_mb, "--archive-buffer-mb")):
+        if not MIN_BUFFER_MB <= value <= MAX_BUFFER_MB:
+            raise click.BadParameter("Firehose accepts a Lambda buffer size of 0.2 to 3 MB", param_hint=hint)
     if not 60 <= buffer_seconds <= 900:
         raise click.BadParameter("Firehose accepts 60 to 900 seconds", param_hint="--buffer-seconds")
     console = Console(stderr=True)
@@ -184,14 +211,16 @@ def command(
         out_dir=Path(out_dir),
         opensearch=opensearch,
         reset=reset,
-        buffer_bytes=int(buffer_mb * 1024 * 1024),
+        search_buffer_bytes=buffer_bytes(buffer_mb),
+        archive_buffer_bytes=buffer_bytes(archive_buffer_mb),
         buffer_ms=buffer_seconds * 1000,
         streams=streams or STREAMS,
         jobs=jobs,
     )
     with progress_bar(sources, options.streams, console, enabled=not quiet and not as_json) as advance:
         try:
-            report = run_local(sources, options, FakeLambdaContext, progress=advance)
+            with cloud_errors(f"--opensearch {opensearch}: " if opensearch else ""):
+                report = run_local(sources, options, FakeLambdaContext, progress=advance)
         except ConnectionError as exc:
             raise click.ClickException(f"cannot reach OpenSearch at {opensearch}: {exc}") from exc
     if as_json:

@@ -8,7 +8,6 @@ ProcessingFailed record must be in a processing-failed object with its original 
 from __future__ import annotations
 
 import base64
-import gzip
 import json
 import re
 from collections import Counter
@@ -17,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from logpipe.archive_format import archive_payload_text
 from logpipe.localrun.inputs import LineSource, RecordSource, Source, read_source
 from logpipe.localrun.runner import RunOptions, RunReport, count_events, run_local
 from logpipe.shape import partition_value
@@ -68,8 +68,10 @@ def _run_recording(
 
 
 def _objects(root: Path, prefix: str) -> dict[str, bytes]:
+    """Object contents as a reader sees them: archive objects are concatenated gzip members, search error
+    objects GZIP; archive error objects are written as they are (the destination is UNCOMPRESSED)."""
     return {
-        str(p.relative_to(root)): gzip.decompress(p.read_bytes())
+        str(p.relative_to(root)): archive_payload_text(p.read_bytes())
         for p in sorted((root / prefix).rglob("*"))
         if p.is_file()
     }
@@ -138,7 +140,7 @@ def test_local_run_over_real_captures_and_loghub_loses_nothing(
         _canonical(json.loads(line))
         for r in calls["archive"]
         if r["result"] == "Ok"
-        for line in base64.b64decode(r["data"]).splitlines()
+        for line in archive_payload_text(base64.b64decode(r["data"])).splitlines()
     )
     assert archived == expected_archive
 
@@ -192,23 +194,56 @@ def test_archive_objects_are_named_like_firehose_and_partitioned_by_service_and_
     assert "-archive-1-2025-11-25-02-00-00-" in keys[1]
 
 
-def test_archive_batch_whose_output_passes_6_mb_keeps_every_record(tmp_path: Path) -> None:
-    """Gzip-aggregated input inflates: records that would push the response past 6 MB come back
-    ProcessingFailed and land in processing-failed with their data, and the counts still add up."""
+def test_batch_whose_output_passes_6_mb_keeps_every_record(tmp_path: Path) -> None:
+    """Tiny events come back as much larger documents: with the biggest buffer hint (3 MB) the search stream's
+    response would pass 6 MB, so the records that do not fit come back ProcessingFailed, land in
+    processing-failed with their data, the run says which hint to lower, and the counts still add up."""
+    source = LineSource("tiny", ["e"] * 20_000)  # ~13 bytes in, ~300 bytes back per record: overflows at ~18,600
+    options = RunOptions(out_dir=tmp_path, streams=("search",), seed=3, search_buffer_bytes=3 * 1024 * 1024)
+    report = run_local([source], options, FakeLambdaContext)
+    assert report.problems() == []
+    stats = report.streams["search"].stats
+    assert stats.failed_by_reason["response-size-limit"] > 0
+    assert any("6 MB response" in note and "--buffer-mb" in note for note in report.notes)
+    failed_events = sum(
+        1 for body in _objects(tmp_path / "s3", "errors").values() for line in body.splitlines() if line.strip()
+    )
+    with LocalStore(tmp_path / "search.db") as store:
+        assert store.count() == stats.events_ok and store.count() + failed_events == 20_000
+
+
+def test_archive_stream_with_the_stacks_buffer_keeps_compressible_logs_within_the_response(tmp_path: Path) -> None:
+    """The compressible logs that overflowed the archive response at 1 MiB when it held plain NDJSON (docs/local-run.md)
+    go through with the stack's default buffer hint: nothing fails, every event is archived."""
     line = "2026-11-25 00:00:00.000 INFO c.s.order.OrderService : order {n} confirmed " + "status=ok " * 40
     source = LineSource("big", [line.format(n=i) for i in range(9000)], service="order")
     report = run_local([source], RunOptions(out_dir=tmp_path, streams=("archive",), seed=3), FakeLambdaContext)
     assert report.problems() == []
     stats = report.streams["archive"].stats
-    assert stats.failed_by_reason["response-size-limit"] > 0
-    assert any("6 MB response" in note for note in report.notes)
+    assert stats.records_failed == 0 and stats.events_ok == 9000
     archived = sum(body.count(b"\n") for body in _objects(tmp_path / "s3", "logs").values())
-    failed_events = sum(
-        gzip.decompress(base64.b64decode(json.loads(line)["rawData"])).count(b"\n")
-        for body in _objects(tmp_path / "s3", "errors").values()
-        for line in body.splitlines()
-    )
-    assert archived == stats.events_ok and archived + failed_events == 9000
+    assert archived == 9000
+
+
+def test_local_run_buffer_defaults_are_the_stacks() -> None:
+    """The local run hands the processor the batches the deployed streams would (template.yaml's defaults)."""
+    import yaml
+
+    from logpipe.localrun import firehose
+
+    class TemplateLoader(yaml.SafeLoader):
+        """YAML with CloudFormation's short tags (!Ref, !Sub ...) read as plain values."""
+
+    TemplateLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    template = yaml.load((Path(__file__).resolve().parents[2] / "template.yaml").read_text("utf-8"), TemplateLoader)  # noqa: S506
+    params = template["Parameters"]
+    options = RunOptions()
+    assert float(params["ProcessorBufferSizeMB"]["Default"]) == firehose.SEARCH_BUFFER_MB
+    assert float(params["ArchiveProcessorBufferSizeMB"]["Default"]) == firehose.ARCHIVE_BUFFER_MB
+    assert int(params["ProcessorBufferSeconds"]["Default"]) == firehose.BUFFER_SECONDS
+    assert options.buffer_bytes("search") == int(firehose.SEARCH_BUFFER_MB * 1024 * 1024)
+    assert options.buffer_bytes("archive") == int(firehose.ARCHIVE_BUFFER_MB * 1024 * 1024)
+    assert options.buffer_ms == firehose.BUFFER_SECONDS * 1000
 
 
 def test_archive_stream_in_a_second_process_gives_the_same_result(

@@ -3,8 +3,10 @@ synchronous invocation of the processor and the response contract.
 
 - PutRecordBatch: at most 500 records and 4 MiB per request, 1,000 KiB per record (larger records are
   rejected by the API and counted).
-- Lambda buffering hint: the buffer is handed to the processor once it holds ``buffer_bytes`` (default
-  1 MiB) or spans ``buffer_ms`` of arrival time (default 60 s), never more than the 6 MB request limit.
+- Lambda buffering hint: the buffer is handed to the processor once it holds ``buffer_bytes`` or spans
+  ``buffer_ms`` of arrival time, never more than the 6 MB request limit. Defaults are the stack's
+  (template.yaml): 1 MB for the search stream (``ProcessorBufferSizeMB``), 1 MB for the archive stream
+  (``ArchiveProcessorBufferSizeMB``), 60 s (``ProcessorBufferSeconds``).
 - Contract: every ``recordId`` must come back exactly once with ``Ok`` | ``Dropped`` | ``ProcessingFailed``;
   an exception or a broken response fails the whole batch, which is retried 3 times and then written to
   the ``processing-failed`` error prefix (like records the processor marked ``ProcessingFailed``).
@@ -23,8 +25,21 @@ from logpipe.localrun.agent import AgentRecord
 PUT_BATCH_MAX_RECORDS = 500
 PUT_BATCH_MAX_BYTES = 4 * 1024 * 1024
 MAX_RECORD_BYTES = 1000 * 1024
-DEFAULT_BUFFER_BYTES = 1024 * 1024
-DEFAULT_BUFFER_MS = 60_000
+# The stack's Lambda buffering hints (template.yaml parameter defaults; tests/template checks they agree).
+SEARCH_BUFFER_MB = 1.0  # ProcessorBufferSizeMB
+ARCHIVE_BUFFER_MB = 1.0  # ArchiveProcessorBufferSizeMB (the processor gzips archive output: bounded)
+BUFFER_SECONDS = 60  # ProcessorBufferSeconds
+MIN_BUFFER_MB, MAX_BUFFER_MB = 0.2, 3.0  # what Firehose accepts for BufferSizeInMBs of a Lambda processor
+
+
+def buffer_bytes(megabytes: float) -> int:
+    """A ``BufferSizeInMBs`` hint in bytes."""
+    return int(megabytes * 1024 * 1024)
+
+
+DEFAULT_BUFFER_BYTES = buffer_bytes(SEARCH_BUFFER_MB)
+ARCHIVE_BUFFER_BYTES = buffer_bytes(ARCHIVE_BUFFER_MB)
+DEFAULT_BUFFER_MS = BUFFER_SECONDS * 1000
 MAX_INVOCATION_BYTES = 6 * 1024 * 1024 - 16 * 1024
 INVOCATION_RETRIES = 3
 RESULTS = frozenset({"Ok", "Dropped", "ProcessingFailed"})
