@@ -148,6 +148,12 @@ def render_table(result: dict[str, Any]) -> Any:
             f"{cs['cpu_total_ms']:.1f} / {cs['no_bytecode_ms']:.1f}",
             "",
         )
+        if "runtime_preloaded_ms" in cs:
+            table.add_row(
+                "cold start after the Lambda runtime's own imports (json, logging), wall / CPU ms",
+                f"{cs['runtime_preloaded_ms']:.1f} / {cs['runtime_preloaded_cpu_ms']:.1f}",
+                "",
+            )
     if "memory" in result:
         mem = result["memory"]
         table.add_row(

@@ -32,7 +32,8 @@ def apply_limits(doc: dict[str, Any], limits: Limits) -> None:
         ("error.message", limits.max_message_bytes),
     ):
         value = doc.get(key)
-        if isinstance(value, str):
+        # len * 4 <= limit: cannot exceed even if every character took 4 bytes (truncate_utf8's fast path).
+        if isinstance(value, str) and len(value) * 4 > limit:
             doc[key], cut = truncate_utf8(value, limit)
             truncated |= cut
     if truncated:
