@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from logpipe.localrun.demo_scenario import SERVICES, Scenario, ScenarioConfig, generate, scenario_period
+from logpipe.localrun.demo_scenario import SERVICES, Scenario, ScenarioConfig, generate, scenario_period, start_for_end
 from logpipe.localrun.inputs import LineSource, is_continuation
 from logpipe.localrun.runner import RunOptions, RunReport, run_local
 from logpipe.stores.local_store import LocalStore
@@ -31,6 +33,15 @@ from logpipe_cli.trace import render_trace
 # Fluent Bit flushes every second and Firehose stamps the arrival a moment later.
 DELIVERY_DELAY_MS = 800
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+# The simulated period ends when the demo runs (so `logpipe search --since 15m` finds the incident right
+# after `make demo`); tests pass --end, or replace this clock.
+CLOCK: Callable[[], datetime] = _utc_now
 
 
 def scenario_sources(scenario: Scenario, input_dir: Path) -> list[LineSource]:
@@ -56,18 +67,6 @@ def scenario_sources(scenario: Scenario, input_dir: Path) -> list[LineSource]:
             LineSource(str(input_dir / f"{service}.log"), events, service=service, arrival_ms=arrivals, merge_log=True)
         )
     return sources
-
-
-def _alerting_available() -> str | None:
-    """``None`` when the alert evaluator and the Slack renderer can be imported, else why not."""
-    try:
-        from logpipe.alerting.evaluate import evaluate_rules  # noqa: F401
-        from logpipe.alerting.messages import AlertGroup, AlertMessage, Sample  # noqa: F401
-        from logpipe.alerting.rules import load_rules  # noqa: F401
-        from logpipe.slack.blocks import RenderContext, default_masker, render_alert  # noqa: F401
-    except ImportError as exc:  # the alerting work (issue 5) is not installed in this tree
-        return f"alert evaluation pending: {exc}"
-    return None
 
 
 def evaluate_alerts(store: LocalStore) -> list[tuple[Any, Any]]:
@@ -187,17 +186,40 @@ def _reset(out: Path) -> None:
         (out / name).unlink(missing_ok=True)
 
 
+def _parse_end(text: str | None) -> datetime:
+    if not text:
+        return CLOCK()
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise click.BadParameter(f"{text!r} is not an ISO-8601 time", param_hint="--end") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 @click.command(name="demo")
 @click.option("--out", "out_dir", default=".logpipe/demo", show_default=True, type=click.Path(file_okay=False))
-@click.option("--seed", default=42, show_default=True, help="Same seed, same logs.")
+@click.option("--seed", default=42, show_default=True, help="Same seed and --end, same logs.")
 @click.option("--requests", default=3000, show_default=True, help="Simulated user requests.")
 @click.option("--minutes", default=30, show_default=True, help="Simulated period.")
+@click.option("--end", "end_text", default=None, help="End of the simulated period, ISO-8601 (default: now).")
 @click.option("--env", "environment", default="dev", show_default=True)
 @click.option("--jobs", default=2, show_default=True, help="Processes (2: archive stream beside the search stream).")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable result instead of the tour.")
-def command(out_dir: str, seed: int, requests: int, minutes: int, environment: str, jobs: int, as_json: bool) -> None:
+def command(
+    out_dir: str,
+    seed: int,
+    requests: int,
+    minutes: int,
+    end_text: str | None,
+    environment: str,
+    jobs: int,
+    as_json: bool,
+) -> None:
     """Generate a multi-service scenario with one incident, run it through the local pipeline, evaluate the
-    alerts, show the Slack message and the failing trace's timeline with its origin service."""
+    alerts, show the Slack message and the failing trace's timeline with its origin service.
+
+    Exits 1 when a record is unaccounted for, no alert rule fires on the incident, or no origin service is found.
+    """
     if minutes < 5 or requests < 50:
         raise click.BadParameter("use at least 50 requests over at least 5 minutes")
     started = time.perf_counter()
@@ -207,63 +229,74 @@ def command(out_dir: str, seed: int, requests: int, minutes: int, environment: s
         seed=seed,
         requests=requests,
         minutes=minutes,
+        start=start_for_end(_parse_end(end_text), minutes),
         incident_at_minute=minutes * 2 / 3,
         incident_minutes=max(1.0, minutes / 10),
     )
     scenario = generate(config)
     begin, end = scenario_period(config)
+    _reset(out)
+    sources = scenario_sources(scenario, out / "input")
+    events = sum(len(source.events) for source in sources)
     console.rule("[bold]logpipe demo: an online shop on Kubernetes")
     console.print(
         f"{scenario.requests:,} requests over {minutes} min ({begin:%Y-%m-%d %H:%M}–{end:%H:%M} UTC, seed {seed}) "
-        f"through {' → '.join(SERVICES)}: {scenario.total_lines():,} log events, "
-        f"{scenario.personal_data_lines:,} with personal data, formats: nginx access, logback JSON, Spring console.\n"
+        f"through {' → '.join(SERVICES)}: {scenario.total_lines():,} log lines = {events:,} log events once "
+        f"stack-trace lines join their log line, {scenario.personal_data_lines:,} with personal data; "
+        f"formats: nginx access, logback JSON, Spring console.\n"
         f"Incident: the payment provider times out from minute {config.incident_at_minute:.0f} "
         f"for {config.incident_minutes:.0f} min."
     )
-    _reset(out)
-    sources = scenario_sources(scenario, out / "input")
     options = RunOptions(environment=environment, out_dir=out, reset=True, seed=seed, jobs=jobs)
     console.rule("[bold]1. Fluent Bit → Firehose ×2 → processor → search store + S3 archive")
     with progress_bar(sources, options.streams, Console(stderr=True, quiet=as_json), enabled=not as_json) as advance:
         report = run_local(sources, options, FakeLambdaContext, progress=advance)
     render_summary(report, console)
 
+    problems = list(report.problems())
     result: dict[str, Any] = {"run": report.as_dict(), "alerts": [], "slack": None}
     with LocalStore(options.store_file) as store:
         console.rule("[bold]2. Alert rules (evaluated as the OpenSearch monitors would)")
-        trace_id = _alerts_and_slack(store, environment, console, result, scenario)
+        trace_id = _alerts_and_slack(store, environment, console, result)
+        if trace_id is None:
+            problems.append(
+                "no alert rule fired on the incident: the stored documents do not match "
+                "layers/shared/logpipe/config/alert_rules.yaml (check log.level parsing; `logpipe alerts test`)"
+            )
+            trace_id = scenario.first_failing_trace
         console.rule("[bold]3. The failing trace")
         trace = analyse_trace(trace_id, store.fetch_trace(trace_id)) if trace_id else None
     if trace is not None:
         render_trace(trace, console)
         result["trace"] = trace.as_dict()
     else:
-        console.print("[red]no failing trace found in the store[/]")
         result["trace"] = None
     result["origin_service"] = trace.origin.service if trace and trace.origin else None
+    if result["origin_service"] is None:
+        problems.append(f"no origin service found for the failing trace {trace_id or '(none)'}: no error was stored")
+    result["problems"] = problems
+    result["tips"] = [command_line for command_line, _ in closing_tips(out, trace_id)] if not problems else []
     result["elapsed_s"] = round(time.perf_counter() - started, 2)
-    _closing(console, out, trace_id, report)
+    if not problems:
+        _closing(console, out, trace_id, report)
     if as_json:
         import json
 
         click.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
-    if report.problems() or result["origin_service"] is None:
+    if problems:
+        err = Console(stderr=True)
+        err.print("[bold red]demo failed:[/]")
+        for problem in problems:
+            err.print(f"  [red]- {problem}[/]")
         raise SystemExit(1)
 
 
-def _alerts_and_slack(
-    store: LocalStore, environment: str, console: Console, result: dict[str, Any], scenario: Scenario
-) -> str | None:
-    """Evaluate the rules, show what fired and the Slack message; return the trace to show."""
-    pending = _alerting_available()
-    if pending is not None:
-        console.print(f"[yellow]{pending}[/]; showing a failing trace from the store instead.")
-        result["alerts_pending"] = pending
-        return _fallback_trace(store, console, scenario)
+def _alerts_and_slack(store: LocalStore, environment: str, console: Console, result: dict[str, Any]) -> str | None:
+    """Evaluate the rules, show what fired and the Slack message; return the trace to show (``None``: none fired)."""
     pairs = evaluate_alerts(store)
     if not pairs:
-        console.print("[yellow]no alert rule fired[/]")
-        return _fallback_trace(store, console, scenario)
+        console.print("[bold red]no alert rule fired[/]")
+        return None
     table = Table(title=f"{len(pairs)} alert(s) would fire", title_style="bold")
     for column in ("first fired (UTC)", "rule", "severity", "group", "count", "sample trace"):
         table.add_column(column, overflow="fold")
@@ -290,30 +323,32 @@ def _alerts_and_slack(
         Panel(block_text(payload), title="Slack message the notifier would post (first alert)", border_style="magenta")
     )
     ids = alert.trace_ids(1)
-    return ids[0] if ids else scenario.first_failing_trace
+    if ids:
+        return str(ids[0])
+    errors = store.trace_ids_with_errors(limit=1)  # an alert without sample traces: the latest failing trace
+    return errors[0] if errors else None
 
 
-def _fallback_trace(store: LocalStore, console: Console, scenario: Scenario) -> str | None:
-    """A trace that logged an error, straight from the store; else the one the scenario broke first."""
-    errors = store.trace_ids_with_errors(limit=10_000)
-    if errors:
-        return errors[-1]
-    console.print(
-        "[yellow]no stored document has log.level error: the processor's parsers did not extract levels from "
-        "these formats, so neither alerts nor the origin can be found. Showing the first trace the incident "
-        "broke.[/]"
-    )
-    return scenario.first_failing_trace
+def closing_tips(out: Path, trace_id: str | None) -> list[tuple[str, str]]:
+    """The commands the demo suggests, each with what it shows (a test runs every one and expects results)."""
+    store = out / "search.db"
+    return [
+        (f"logpipe trace {trace_id or 'TRACE_ID'} --store {store}", "the failing trace's timeline and origin"),
+        (f"logpipe search 'PG timeout' --level error --since 15m --store {store}", "the incident's errors"),
+        (f"logpipe search 결제 --service payment --store {store}", "Korean text: the PG's messages"),
+        (f"logpipe alerts test --store {store}", "which alert rules fire"),
+        (
+            f"logpipe run {out / 'input' / 'payment.log'} --service payment --merge-log --out .logpipe/local",
+            "replay one service's log yourself",
+        ),
+    ]
 
 
 def _closing(console: Console, out: Path, trace_id: str | None, report: RunReport) -> None:
     console.rule("[bold]Try it yourself")
-    store = out / "search.db"
+    for command_line, what in closing_tips(out, trace_id):
+        console.print(f"  {command_line}   [dim]# {what}[/]", soft_wrap=True)
     console.print(
-        f"  logpipe trace {trace_id or 'TRACE_ID'} --store {store}\n"
-        f"  logpipe search 'PG timeout' --service payment --store {store}\n"
-        f"  logpipe search 결제 --store {store}\n"
-        f"  logpipe run {out / 'input'}/*.log --out .logpipe/local   # replay the generated files yourself\n"
         f"  archive (S3 layout): {out / 's3'}   processor logs/EMF: {out / 'processor.log'}\n"
         f"local pipeline throughput: {report.events_per_second:,.0f} events/s "
         f"({report.events:,} events through both streams in {report.elapsed_s:.1f} s)"

@@ -4,11 +4,14 @@ Requests pass ``ingress-nginx -> api-gateway -> order -> payment -> notification
 service the way they do in real clusters: nginx access lines (ingress), logstash-logback-encoder JSON
 (api-gateway, order, payment) and Spring Boot console text (notification, with a multi-line stack
 trace). There are health checks, Kafka consumer chatter, debug noise, slow-query warnings, 404s, personal
-data in messages (e-mail addresses, Korean mobile numbers, card numbers, Korean text) and one incident:
+data in messages (e-mail addresses, Korean mobile numbers, card numbers, Korean text: the PG's result
+messages and the notification service's) and one incident:
 the payment provider (PG) starts timing out, payment logs the first error of each affected trace with a
 Java stack trace, and the error propagates upstream to order and api-gateway under the same trace id.
 
-Same seed, same lines: every timestamp comes from a fixed simulated clock, every id from the seeded RNG.
+Same seed and start, same lines: every timestamp comes from the simulated clock (``ScenarioConfig.start``),
+every id from the seeded RNG. ``logpipe demo`` ends the period at the moment it runs (``--end`` fixes it), so
+``logpipe search --since 15m`` finds the incident right after ``make demo``.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from logpipe.jsonfast import dumps_str
 
 SERVICES = ("ingress-nginx", "api-gateway", "order", "payment", "notification")
 DEFAULT_START = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
+# What the payment provider answers, in Korean as Korean PGs do (shown to the customer and logged).
+PG_APPROVED_MESSAGE = "결제가 완료되었습니다"
+PG_TIMEOUT_MESSAGE = "결제 승인 응답 시간 초과"
 
 FIRST_NAMES = ("minji.kim", "seojun.lee", "jiwoo.park", "hana.choi", "dohyun.jung", "yuna.kang", "alex.smith")
 DOMAINS = ("example.co.kr", "mail.example.com", "shop-test.kr")
@@ -92,7 +98,7 @@ class Scenario:
         return sorted(self.lines[service], key=lambda item: item[0])
 
     def total_lines(self) -> int:
-        """Log lines across every service (stack traces count as one event each)."""
+        """Lines written across every service (a console stack trace is several lines; a JSON one is one)."""
         return sum(len(v) for v in self.lines.values())
 
 
@@ -302,7 +308,7 @@ def generate(config: ScenarioConfig | None = None) -> Scenario:
             continue
 
         # Checkout: the full chain.
-        oid = f"ORD-20261125-{order_no:06d}"
+        oid = f"ORD-{cfg.start:%Y%m%d}-{order_no:06d}"
         email = _email(rng)
         amount = rng.choice((12900, 39000, 54500, 129000, 8900))
         w.json(
@@ -344,7 +350,8 @@ def generate(config: ScenarioConfig | None = None) -> Scenario:
                 t_err,
                 "ERROR",
                 "c.s.payment.service.PaymentService",
-                f"Payment timeout: PG approval did not respond within 3000 ms (orderId={oid}, pg=tosspayments)",
+                f"Payment timeout: PG approval did not respond within 3000 ms (orderId={oid}, pg=tosspayments, "
+                f"pgMessage={PG_TIMEOUT_MESSAGE})",
                 trace,
                 pay_span,
                 stack=PG_TIMEOUT_TRACE,
@@ -377,7 +384,7 @@ def generate(config: ScenarioConfig | None = None) -> Scenario:
             t0 + 11 + pg_ms,
             "INFO",
             "c.s.payment.service.PaymentService",
-            f"Payment approved orderId={oid} card={card} amount={amount}",
+            f"Payment approved orderId={oid} card={card} amount={amount} pgMessage={PG_APPROVED_MESSAGE}",
             trace,
             pay_span,
         )
@@ -428,3 +435,9 @@ def generate(config: ScenarioConfig | None = None) -> Scenario:
 def scenario_period(config: ScenarioConfig) -> tuple[datetime, datetime]:
     """The simulated period the scenario covers."""
     return config.start, config.start + timedelta(minutes=config.minutes)
+
+
+def start_for_end(end: datetime, minutes: int) -> datetime:
+    """The start of a ``minutes`` long period ending at ``end`` (whole seconds, UTC)."""
+    end = end.astimezone(UTC).replace(microsecond=0)
+    return end - timedelta(minutes=minutes)
