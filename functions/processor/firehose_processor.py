@@ -49,6 +49,8 @@ def metric_sets(stats: BatchStats, stream: StreamKind) -> list[MetricSet]:
         ("EventsMasked", "Count", sum(stats.masked_by_type.values())),
         ("BytesIn", "Bytes", stats.bytes_in),
         ("BytesOut", "Bytes", stats.bytes_out),
+        ("TimestampsFromArrival", "Count", stats.timestamps_from_arrival),
+        ("TimestampsUnparsed", "Count", stats.timestamps_unparsed),
     ):
         totals.add_metric(name, value, unit)
     sets = [totals]

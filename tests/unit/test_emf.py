@@ -111,7 +111,7 @@ def test_handler_emits_the_documented_metric_names_and_dimensions(capsys: pytest
     names = [m["Name"] for m in totals["_aws"]["CloudWatchMetrics"][0]["Metrics"]]
     assert names == [
         "RecordsIn", "RecordsOk", "RecordsDropped", "RecordsFailed", "EventsIn", "EventsOk",
-        "EventsDropped", "EventsMasked", "BytesIn", "BytesOut",
+        "EventsDropped", "EventsMasked", "BytesIn", "BytesOut", "TimestampsFromArrival", "TimestampsUnparsed",
     ]  # fmt: skip
     assert totals["RecordsIn"] == 3 and totals["EventsMasked"] == 2
     breakdowns = {

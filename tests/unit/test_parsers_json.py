@@ -75,7 +75,7 @@ def test_pino_and_bunyan_numeric_levels(parsers: ParserSet, level: int, expected
     assert doc["log.level"] == expected
     assert doc["@timestamp"] == "2025-11-25T07:00:00.123Z"
     assert (doc["process.pid"], doc["host.name"], doc["message"]) == (17, "web-1", "hi")
-    assert rest == {"name": "api", "v": 0}
+    assert rest == {"service": "api", "v": 0}  # bunyan's logger name is the service (enrichment reads "service")
 
 
 def test_ecs_json(parsers: ParserSet) -> None:

@@ -62,6 +62,8 @@ def normalise_trace_id(value: Any) -> str | None:
         lowered = lowered.replace("-", "")
     elif lowered.startswith("00-") and lowered.count("-") == 3:  # a whole traceparent in a trace field
         lowered = lowered.split("-")[1]
+    elif lowered.startswith("0x"):  # OpenTelemetry Python's LogRecord.to_json(): "0x" + 32 hex digits
+        lowered = lowered[2:]
     if _is_hex(lowered) and len(lowered) in (16, 32):
         lowered = lowered.rjust(32, "0")
         return None if lowered.strip("0") == "" else lowered
@@ -76,6 +78,8 @@ def normalise_span_id(value: Any) -> str | None:
     if not text:
         return None
     lowered = text.lower()
+    if lowered.startswith("0x"):  # OpenTelemetry Python's LogRecord.to_json(): "0x" + 16 hex digits
+        lowered = lowered[2:]
     if _is_hex(lowered) and len(lowered) <= 16:
         lowered = lowered.rjust(16, "0")
         return None if lowered.strip("0") == "" else lowered

@@ -456,7 +456,8 @@ def _jul(tn: TimeNormaliser, m: re.Match[str]) -> str | None:
 
 
 def _numeric_date(tn: TimeNormaliser, m: re.Match[str]) -> str | None:
-    # 2019/01/15 07:48:05, 20171223-22:15:29:606, 2005-06-03-15.42.50.675872, 081109 203615, 17/06/09 20:10:40
+    # 2019/01/15 07:48:05, 20171223-22:15:29:606, 2005-06-03-15.42.50.675872, 081109 203615, 17/06/09 20:10:40,
+    # 25.11.2025 07:00
     year = int(m.group("y"))
     if year < 100:
         year += 2000 if year < 70 else 1900
@@ -518,6 +519,8 @@ def _build_layouts() -> tuple[tuple[Callable[[str], bool], re.Pattern[str], _Con
             _numeric_date,
         ),
         (digit, re.compile(rf"(?P<y>\d\d)/(?P<mo>\d\d)/(?P<d>\d\d) {_TIME}{_FRACTION}(?!\d)"), _numeric_date),
+        # 25.11.2025 07:00[:00] (day first: German, Russian, ... locales; no one writes month.day.year)
+        (digit, re.compile(rf"(?P<d>\d\d)\.(?P<mo>\d\d)\.(?P<y>\d{{4}})[ T]{_TIME}{_FRACTION}{_ZONE}"), _numeric_date),
         (
             digit,
             re.compile(

@@ -43,6 +43,10 @@ __all__ = ["KNOWN_PARSERS", "ConfigError", "ParserSet", "load_parsers", "parse_e
 KNOWN_PARSERS: tuple[str, ...] = tuple(TEXT_PARSERS)
 # Keys Fluent Bit itself adds (time_key, docker/cri parsers): a time fallback when the line has none.
 _AGENT_TIME_KEYS = ("@timestamp", "time", "date", "timestamp")
+# A time field that is not a time ("abc", "25.11.2025 7h") is kept here when the record gets no time of its own
+# (labels: ECS's place for custom keyword fields); longer values are cut, they are not times anyway.
+UNPARSED_TIME_KEY = "labels.time_unparsed"
+_UNPARSED_TIME_MAX = 256
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 _INT_GROUPS = frozenset({"pid", "status", "bytes"})
 
@@ -294,6 +298,7 @@ def _try_json(text: str) -> dict[str, Any] | None:
 
 
 def _agent_time(doc: dict[str, Any], rest: dict[str, Any], tn: TimeNormaliser) -> None:
+    unreadable: Any = None
     for key in _AGENT_TIME_KEYS:
         value = rest.get(key)
         if value is not None:
@@ -301,6 +306,18 @@ def _agent_time(doc: dict[str, Any], rest: dict[str, Any], tn: TimeNormaliser) -
             if iso is not None:
                 doc["@timestamp"] = iso
                 return
+            if unreadable is None:
+                unreadable = _time_text(value)
+    if unreadable is not None:
+        doc.setdefault(UNPARSED_TIME_KEY, unreadable)
+
+
+def _time_text(value: Any) -> str | None:
+    """An unreadable time value as the text kept in ``labels.time_unparsed`` (``None``: nothing worth keeping)."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float) or value == "":
+        return None
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= _UNPARSED_TIME_MAX else text[:_UNPARSED_TIME_MAX] + "…[truncated]"
 
 
 def _raw_fallback(rest: dict[str, Any]) -> dict[str, Any]:
@@ -349,6 +366,16 @@ def _parse_json(obj: dict[str, Any], parsers: ParserSet) -> dict[str, Any]:
     doc: dict[str, Any] = {}
     roles = parsers.json_fields.plan(obj)
     consumed: list[str] = []
+    # A bunyan record (v, hostname, pid, numeric level; pino's have the same core fields) names its service in
+    # "name"; checked before hostname and pid are consumed below. "v" rules out nearly every other record.
+    bunyan = (
+        "v" in obj
+        and "hostname" in obj
+        and "pid" in obj
+        and type(obj.get("level")) is int
+        and type(obj.get("name")) is str
+        and obj["name"] != ""
+    )
 
     # Message (possibly a JSON string or a text log line itself).
     message = ""
@@ -389,7 +416,8 @@ def _parse_json(obj: dict[str, Any], parsers: ParserSet) -> dict[str, Any]:
             if "log.level" in doc:
                 break
 
-    # Timestamp: the first alias that really is a time.
+    # Timestamp: the first alias that really is a time (the first one that is not is remembered).
+    unreadable_time: Any = None
     if "@timestamp" not in doc:
         tn = parsers.times
         for path, head in roles.get("timestamp", _NO_CANDIDATES):
@@ -401,6 +429,8 @@ def _parse_json(obj: dict[str, Any], parsers: ParserSet) -> dict[str, Any]:
                 doc["@timestamp"] = iso
                 consumed.append(path)
                 break
+            if unreadable_time is None:
+                unreadable_time = value
 
     for key, role in _SIMPLE_ROLES:
         candidates = roles.get(role)
@@ -408,8 +438,8 @@ def _parse_json(obj: dict[str, Any], parsers: ParserSet) -> dict[str, Any]:
             continue
         for path, head in candidates:
             value = obj[path] if head is None else _nested_candidate(obj, path, head)
-            if value is None or value == "" or isinstance(value, _CONTAINERS):
-                continue
+            if value is None or value == "" or value is True or value is False or isinstance(value, _CONTAINERS):
+                continue  # {"error": false} is no error message (nor a logger, thread, host or pid)
             consumed.append(path)
             if role == "pid":
                 doc[key] = value if isinstance(value, int) else _int_or_str(value)
@@ -428,6 +458,10 @@ def _parse_json(obj: dict[str, Any], parsers: ParserSet) -> dict[str, Any]:
             break
     for path in consumed:
         _pop(obj, path)
+    if bunyan and "service" not in obj:
+        # bunyan.createLogger({name: "orders"}): the logger's name is the service's; a service field the
+        # record carries itself still wins (enrichment reads "service" after service.name & co).
+        obj["service"] = obj.pop("name")
 
     # A text log line inside the message (CRI "message", journald MESSAGE ...): parse it when the JSON
     # itself had no level or time.
@@ -450,6 +484,11 @@ def _parse_json(obj: dict[str, Any], parsers: ParserSet) -> dict[str, Any]:
         if trace_text is not None:
             message = head
             _set_trace(doc, trace_text, head)
+    if unreadable_time is not None and "@timestamp" not in doc:
+        # The record's time field is not a time: keep it (the field itself stays in ``rest`` too).
+        kept = _time_text(unreadable_time)
+        if kept is not None:
+            doc[UNPARSED_TIME_KEY] = kept
     doc["message"] = message
     doc["logpipe.parse"] = name
     return doc
