@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from firehose_processor import metric_sets
 from logpipe.pipeline import Processor
@@ -19,6 +21,7 @@ from logpipe_cli.invoke import command as invoke_command
 from tests.conftest import firehose_event
 
 PROCESSOR = Processor.from_config()
+_MISSING = object()  # a record without the recordId key
 ARRIVAL_ISO = "2024-11-25T02:00:00.000Z"  # firehose_event's approximateArrivalTimestamp of record r0
 
 
@@ -240,3 +243,20 @@ def test_ecs_error_object_still_wins_and_a_boolean_error_is_no_message() -> None
     assert ecs["error"] == {"message": "boom", "type": "IOError"}
     flag = _doc(json.dumps({"message": "m", "error": False}))
     assert "error" not in flag and flag["labels"]["error"] == "false"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.just(""), st.integers(), st.text(min_size=1, max_size=8), st.just(_MISSING))))
+def test_response_answers_exactly_the_valid_record_ids(ids: list[Any]) -> None:
+    """Whatever the ids: each valid (non-empty string) id answered in order, every other entry counted."""
+    event = firehose_event([b'{"log":"x"}\n'] * len(ids))
+    for record, record_id in zip(event["records"], ids, strict=True):
+        if record_id is _MISSING:
+            del record["recordId"]
+        else:
+            record["recordId"] = record_id
+    response, stats = PROCESSOR.transform_batch(event, "search")
+    valid = [i for i in ids if isinstance(i, str) and i]
+    assert [r["recordId"] for r in response["records"]] == valid
+    assert stats.failed_by_reason.get("missing-record-id", 0) == len(ids) - len(valid)
+    assert stats.records_in == len(ids) == stats.records_ok + stats.records_dropped + stats.records_failed
