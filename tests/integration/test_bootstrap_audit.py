@@ -17,6 +17,7 @@ from pytest_httpserver import HTTPServer
 from logpipe.alerting.rules import load_rules, parse_rules
 from logpipe.opensearch.artefacts import ArtefactParams, ism_policy
 from logpipe.opensearch.bootstrap import BootstrapParams, connect, refresh_saved_searches, run_bootstrap
+from logpipe.opensearch.discover import index_pattern_id, trace_url
 from logpipe_cli.main import cli
 from tests.integration.fake_opensearch import FakeOpenSearch
 
@@ -100,7 +101,8 @@ def test_index_pattern_is_the_environments_and_dashboards_default(httpserver: HT
     report = run_bootstrap(api, p, load_rules(), dashboards)
     assert report.ok, report.summary()
     assert fake.saved[("index-pattern", "logpipe-prod-logs")]["attributes"]["title"] == "logs-prod-*"
-    assert fake.ui_settings == {"defaultIndex": "logpipe-prod-logs"}  # the id the Slack links name
+    assert fake.ui_settings == {"defaultIndex": index_pattern_id("prod")}  # the id the Slack links name
+    assert "index:'logpipe-prod-logs'" in trace_url("https://d/_dashboards", "4bf92f3577b34da6", "prod")
 
 
 # -- 2: saved searches for configured services, and a refresh for new ones ----------------------------------
