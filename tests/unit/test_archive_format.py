@@ -160,3 +160,25 @@ def test_compress_member_and_readers() -> None:
         gunzip_members(member[:-4])  # truncated
     with pytest.raises(zlib.error):
         gunzip_members(member + b"garbage")  # not a member after the first one
+
+
+def test_invoke_processor_decode_shows_the_archive_documents_decompressed() -> None:
+    """`logpipe invoke processor --stream archive --decode` prints documents, not gzip bytes."""
+    from click.testing import CliRunner
+
+    from logpipe_cli.invoke import command
+    from tests.conftest import EVENTS_DIR
+
+    event = EVENTS_DIR / "firehose-archive-aggregated-gzip.json"
+    raw = CliRunner().invoke(command, ["processor", str(event), "--stream", "archive"])
+    assert raw.exit_code == 0, raw.output
+    records = json.loads(raw.stdout)["records"]
+    assert all(is_gzip(base64.b64decode(r["data"])) for r in records if r["result"] == "Ok")
+    decoded = CliRunner().invoke(command, ["processor", str(event), "--stream", "archive", "--decode"])
+    assert decoded.exit_code == 0, decoded.output
+    entries = json.loads(decoded.stdout)
+    ok = [e for e in entries if e["result"] == "Ok"]
+    assert ok and all(e["documents"] and "partitionKeys" in e for e in ok)
+    expected = sum(document_count(base64.b64decode(r["data"])) for r in records if r["result"] == "Ok")
+    assert sum(len(e["documents"]) for e in ok) == expected
+    assert all(isinstance(d["message"], str) for e in ok for d in e["documents"])
