@@ -213,11 +213,13 @@ def _flatten_labels(
     max_labels = limits.max_labels
     max_bytes = limits.max_label_bytes
     sensitive = compiled.config.sensitive_keys
+    top_keys = compiled.top_keys
     for key, value in rest.items():
         if len(out) >= max_labels:
             return
         if not prefix and type(key) is str:
-            noise, secret, label = compiled.top_key(key)
+            info = top_keys.get(key)
+            noise, secret, label = info if info is not None else compiled.top_key(key)
             if noise:
                 continue
             name = key
@@ -245,6 +247,9 @@ def _flatten_labels(
         if len(text) > max_bytes:
             text = text[:max_bytes] + "…[truncated]"
         out[label] = text
+
+
+_NOTHING: tuple[None, None] = (None, None)
 
 
 def _take(rest: dict[str, Any], paths: tuple[str, ...], planned: bool) -> tuple[str, Any] | tuple[None, None]:
@@ -284,18 +289,18 @@ def enrich(
     versions = plan.version if plan is not None else cfg.service_version_fields
 
     if not doc.get("service.name"):
-        path, value = _take(rest, names, planned) if names else (None, None)
+        path, value = _take(rest, names, planned) if names else _NOTHING
         if path is not None:
             doc["service.name"] = str(value)
         else:
             from_k8s = _service_from_kubernetes(k8s) if k8s else None
             group = rest.get("aws_log_group")
             doc["service.name"] = from_k8s or (str(group).rsplit("/", 1)[-1] if group else default_service)
-    path, value = _take(rest, environments, planned) if environments else (None, None)
+    path, value = _take(rest, environments, planned) if environments else _NOTHING
     if path is not None:
         doc.setdefault("service.environment", str(value))
     doc.setdefault("service.environment", environment)
-    path, value = _take(rest, versions, planned) if versions else (None, None)
+    path, value = _take(rest, versions, planned) if versions else _NOTHING
     if path is not None:
         doc.setdefault("service.version", str(value))
 
