@@ -44,6 +44,14 @@ def _put_time(out: Fields, iso: str | None) -> None:
         out["@timestamp"] = iso
 
 
+# Patterns end where the message starts; the message is sliced off the line rather than captured by a
+# trailing ``(?P<msg>.*)`` (the regex engine would walk the whole line again). ``.*`` stops at a newline,
+# and so does this (parse_text passes single lines; the check keeps direct calls identical).
+def _rest(line: str, end: int) -> str:
+    rest = line[end:]
+    return rest.partition("\n")[0] if "\n" in rest else rest
+
+
 # -- Spring Boot console ---------------------------------------------------------------------------------
 # 2025-11-25 16:00:01.123  INFO 1 --- [nio-8080-exec-1] c.e.order.web.OrderController    : message
 # 2024-01-01T10:00:00.123+09:00  INFO 1 --- [order-api] [           main] c.e.Foo           : message (3.2+)
@@ -51,8 +59,8 @@ def _put_time(out: Fields, iso: str | None) -> None:
 # 2024-01-01T10:00:00.123Z  INFO 1 --- [app] [main] [4bf92f35...-00f067aa...] c.e.X : msg (Micrometer tracing)
 _SPRING = re.compile(
     r"(?P<ts>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d[.,]\d{1,9}(?:Z|[+-]\d\d:?\d\d)?)\s+" + _LEVEL_WORD
-    + r"\s+(?:\[(?P<sleuth>[^\]]*)\]\s+)?(?P<pid>\d+)\s+---\s+(?:\[(?P<app>[^\]]*)\]\s+)?\[\s*(?P<thread>[^\]]*?)\]\s+"
-    r"(?:\[(?P<corr>[^\]]*)\]\s+)?(?P<logger>\S+)\s*:\s?(?P<msg>.*)"
+    + r"\s+(?:\[(?P<sleuth>[^\]]*)\]\s+)?(?P<pid>\d+)\s+---\s+(?:\[(?P<app>[^\]]*)\]\s+)?\[\s*(?P<thread>[^\]]*)\]\s+"
+    r"(?:\[(?P<corr>[^\]]*)\]\s+)?(?P<logger>\S+)\s*:\s?"
 )  # fmt: skip
 
 
@@ -63,20 +71,23 @@ def spring_boot(line: str, tn: TimeNormaliser) -> Fields | None:
     m = _SPRING.match(line)
     if m is None:
         return None
-    out: Fields = {"message": m.group("msg"), "log.logger": m.group("logger"), "process.pid": int(m.group("pid"))}
-    _put_time(out, tn.from_text(m.group("ts")))
-    _put_level(out, m.group("level"))
-    thread = m.group("thread").strip()
+    ts, level, sleuth, pid, app, thread, corr, logger = m.groups()
+    message = line[m.end() :]
+    if "\n" in message:
+        message = message.partition("\n")[0]
+    out: Fields = {"message": message, "log.logger": logger, "process.pid": int(pid)}
+    _put_time(out, tn.from_text(ts))
+    _put_level(out, level)
+    thread = thread.strip()
     if thread:
         out["process.thread.name"] = thread
-    app = (m.group("app") or "").strip()
-    sleuth = m.group("sleuth")
+    app = (app or "").strip()
     if sleuth:  # [service,traceId,spanId(,exportable)]
         parts = [p.strip() for p in sleuth.split(",")]
         app = app or parts[0]
         if len(parts) >= 3 and parts[1]:
             out["trace.id"], out["span.id"] = parts[1], parts[2]
-    corr = (m.group("corr") or "").strip()
+    corr = (corr or "").strip()
     if corr and "-" in corr:  # [traceId-spanId]
         trace, _, span = corr.partition("-")
         out["trace.id"], out["span.id"] = trace, span
@@ -88,18 +99,27 @@ def spring_boot(line: str, tn: TimeNormaliser) -> Fields | None:
 # -- Python logging ----------------------------------------------------------------------------------------
 _PY_LEVEL = r"(?P<level>DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL|NOTSET)"
 # logging.basicConfig() default: LEVEL:logger:message
-_PY_DEFAULT = re.compile(_PY_LEVEL + r":(?P<logger>[^:\s]*):(?P<msg>.*)")
+_PY_DEFAULT = re.compile(_PY_LEVEL + r":(?P<logger>[^:\s]*):")
 _ASCTIME = r"(?P<ts>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:,\d{3})?)"
+# Every pattern has the groups (ts, logger, level, logger1, logger2), empty where the format has no such
+# part; the message is the rest of the line after the match.
 _PY_ASCTIME = (
     # %(asctime)s - %(name)s - %(levelname)s - %(message)s   (the logging cookbook format)
-    re.compile(_ASCTIME + r" - (?P<logger>\S+) - " + _PY_LEVEL + r" - (?P<msg>.*)"),
+    re.compile(_ASCTIME + r" - (?P<logger>\S+) - " + _PY_LEVEL + r" - (?P<logger1>)(?P<logger2>)"),
     # %(asctime)s - %(levelname)s - %(message)s
-    re.compile(_ASCTIME + r" - " + _PY_LEVEL + r" - (?P<msg>.*)"),
+    re.compile(_ASCTIME + r" - (?P<logger>)" + _PY_LEVEL + r" - (?P<logger1>)(?P<logger2>)"),
     # %(asctime)s %(levelname)s [%(name)s] %(message)s    /  %(asctime)s %(levelname)s %(name)s: %(message)s
-    re.compile(_ASCTIME + r"\s+" + _PY_LEVEL + r"\s+(?:\[(?P<logger>[^\]]+)\]\s?|(?P<logger2>[\w.]+): )?(?P<msg>.*)"),
+    re.compile(_ASCTIME + r"\s+(?P<logger>)" + _PY_LEVEL + r"\s+(?:\[(?P<logger1>[^\]]+)\]\s?|(?P<logger2>[\w.]+): )?"),
     # %(asctime)s:%(levelname)s:%(message)s   /  %(asctime)s [%(levelname)s] %(name)s: %(message)s
-    re.compile(_ASCTIME + r"(?::|\s\[)" + _PY_LEVEL + r"(?::|\]\s)(?:(?P<logger3>[\w.]+): )?(?P<msg>.*)"),
+    re.compile(_ASCTIME + r"(?::|\s\[)(?P<logger>)" + _PY_LEVEL + r"(?::|\]\s)(?:(?P<logger1>[\w.]+): )?(?P<logger2>)"),
 )
+# Which of them can match, by what follows the asctime: " - " (the first two), whitespace (the third),
+# ":" or whitespace + "[" (the fourth). Patterns that cannot match are not tried; the order is kept.
+_PY_BY_SEPARATOR: dict[tuple[bool, bool], tuple[re.Pattern[str], ...]] = {
+    (dash, bracket): tuple(p for i, p in enumerate(_PY_ASCTIME) if (i < 2 and dash) or i == 2 or (i == 3 and bracket))
+    for dash in (False, True)
+    for bracket in (False, True)
+}
 
 
 def python_logging(line: str, tn: TimeNormaliser) -> Fields | None:
@@ -108,25 +128,33 @@ def python_logging(line: str, tn: TimeNormaliser) -> Fields | None:
     if first.isdigit():
         if len(line) < 24 or line[19] not in ",: " or line[4] != "-":
             return None
-        for pattern in _PY_ASCTIME:
+        k = 23 if line[19] == "," else 19  # where the asctime ends, if it matches at all
+        separator = line[k]
+        if separator == ":":
+            patterns: tuple[re.Pattern[str], ...] = (_PY_ASCTIME[3],)
+        elif separator.isspace():
+            patterns = _PY_BY_SEPARATOR[line[k : k + 3] == " - ", line[k + 1 : k + 2] == "["]
+        else:
+            return None
+        for pattern in patterns:
             m = pattern.match(line)
             if m is not None:
                 break
         else:
             return None
-        out: Fields = {"message": m.group("msg")}
-        _put_time(out, tn.from_text(m.group("ts")))
-        groups = m.groupdict()
-        logger = groups.get("logger") or groups.get("logger2") or groups.get("logger3")
+        ts, logger, level, logger1, logger2 = m.groups()
+        out: Fields = {"message": _rest(line, m.end())}
+        _put_time(out, tn.from_text(ts))
+        logger = logger or logger1 or logger2
         if logger:
             out["log.logger"] = logger
-        _put_level(out, m.group("level"))
+        _put_level(out, level)
         return out
     if first.isupper() and ":" in line[:10]:
         m = _PY_DEFAULT.match(line)
         if m is None:
             return None
-        out = {"message": m.group("msg")}
+        out = {"message": _rest(line, m.end())}
         if m.group("logger"):
             out["log.logger"] = m.group("logger")
         _put_level(out, m.group("level"))
@@ -201,7 +229,7 @@ def glog(line: str, tn: TimeNormaliser) -> Fields | None:
 _ACCESS = re.compile(
     r"(?P<ip>[\da-fA-F.:]+|[\w.-]+) (?P<ident>\S+) (?P<user>\S+|\"[^\"]*\") \[(?P<ts>[^\]]+)\] "
     r"\"(?P<method>[A-Z]+) (?P<target>\S+)(?: (?P<proto>HTTP/[\d.]+))?\" (?P<status>\d{3}) (?P<bytes>\d+|-)"
-    r"(?: \"(?P<ref>[^\"]*)\" \"(?P<ua>[^\"]*)\")?(?P<tail>.*)"
+    r"(?: \"(?P<ref>[^\"]*)\" \"(?P<ua>[^\"]*)\")?"
 )
 _REQUEST_TIME = re.compile(r"\s+(?P<rt>\d+\.\d{1,6})(?:\s|$)")
 
@@ -214,37 +242,40 @@ def access_log(line: str, tn: TimeNormaliser) -> Fields | None:
     m = _ACCESS.match(line)
     if m is None:
         return None
-    target = m.group("target")
+    ip, _, user, ts, method, target, proto, status_text, size, ref, ua = m.groups()
     path, _, query = target.partition("?")
+    status = int(status_text)
     out: Fields = {
         "message": line,
-        "http.request.method": m.group("method"),
+        "http.request.method": method,
         "url.path": path,
-        "http.response.status_code": int(m.group("status")),
-        "source.ip": m.group("ip"),
+        "http.response.status_code": status,
+        "source.ip": ip,
     }
-    iso = tn.from_text(m.group("ts"))
+    iso = tn.from_text(ts)
     _put_time(out, iso)
     if query:
         out["url.query"] = query
-    if m.group("proto"):
-        out["http.version"] = m.group("proto")[5:]
-    if m.group("bytes") != "-":
-        out["http.response.body.bytes"] = int(m.group("bytes"))
-    user = m.group("user")
+    if proto:
+        out["http.version"] = proto[5:]
+    if size != "-":
+        out["http.response.body.bytes"] = int(size)
     if user not in ("-", '"-"', '""'):
         out["user.name"] = user.strip('"')
-    ref, ua = m.group("ref"), m.group("ua")
     if ref and ref != "-":
         out["http.request.referrer"] = ref
     if ua and ua != "-":
         out["user_agent.original"] = ua
-    tail = m.group("tail")
-    if tail and ua is not None:
-        rt = _REQUEST_TIME.match(tail)
-        if rt:
-            out["event.duration"] = round(float(rt.group("rt")) * 1_000_000_000)
-    status = out["http.response.status_code"]
+    if ua is not None:
+        # The rest of the line (up to a newline) starts with $request_time when nginx logs it.
+        end = m.end()
+        line_end = line.find("\n", end)
+        if line_end < 0:
+            line_end = len(line)
+        if end < line_end:
+            rt = _REQUEST_TIME.match(line, end, line_end)
+            if rt:
+                out["event.duration"] = round(float(rt.group("rt")) * 1_000_000_000)
     out["log.level"] = "error" if status >= 500 else "warn" if status >= 400 else "info"
     return out
 
