@@ -14,6 +14,8 @@ from typing import Any
 from logpipe.configfile import ConfigError
 from logpipe.masking import actions
 from logpipe.masking.config import CustomRule, MaskingConfig, RuleConfig
+from logpipe.masking.prefilter import ALL as ALL_DETECTORS
+from logpipe.masking.prefilter import BITS, candidates, reversed_key_guard
 from logpipe.masking.recognizers import (
     BUILTIN_FINDERS,
     GUARDS,
@@ -47,6 +49,8 @@ PRIORITY: dict[str, int] = {
     "IP_ADDRESS": 40,
 }
 CUSTOM_PRIORITY = 70
+_PAIRS_BIT = BITS["secret_pairs"]
+_URL_BIT = BITS["url_credentials"]
 _MIN_SCAN_LENGTH = 3  # "::1" is the shortest value any detector accepts
 _FIELD_CACHE_LIMIT = 10_000
 _CACHE_MAX_VALUE = 256  # characters; longer values (messages with ids, stack traces) rarely repeat
@@ -91,10 +95,13 @@ class _CompiledCustom:
 class Masker:
     """Masks personal data and secrets in texts and in the string fields of flat ECS documents."""
 
-    def __init__(self, config: MaskingConfig, hmac_key: bytes | None = None) -> None:
+    def __init__(self, config: MaskingConfig, hmac_key: bytes | None = None, *, prefilter: bool = True) -> None:
+        """``prefilter=False`` runs every detector's own guard on every text (no shared first pass): the
+        reference the prefilter is tested against, same output, several times slower."""
         self.config = config
+        self._prefilter = prefilter
         self._hmac_key = hmac_key
-        self._finders: list[tuple[str | None, int, Finder, tuple[str, ...]]] = []
+        self._finders: list[tuple[int, str | None, int, Finder, tuple[str, ...]]] = []
         disabled = {r.type for r in config.rules if not r.enabled}
         if config.ip_policy == "keep":
             disabled.add("IP_ADDRESS")
@@ -107,10 +114,11 @@ class Masker:
                 if name not in seen:
                     seen.add(name)
                     literal, min_run = GUARDS[name]
-                    self._finders.append((literal, min_run, BUILTIN_FINDERS[name][1], rule.keywords))
+                    self._finders.append((BITS[name], literal, min_run, BUILTIN_FINDERS[name][1], rule.keywords))
         self._secret_keys = config.secret_keys
         self._secret_pattern = compile_secret_pairs(config.secret_keys) if config.secret_keys else None
         self._secret_guard = compile_key_guard(config.secret_keys) if config.secret_keys else None
+        self._pair_guard = reversed_key_guard(config.secret_keys) if config.secret_keys else None
         self._customs = tuple(_CompiledCustom(c, re.compile(c.pattern)) for c in config.custom_rules)
         self._custom_rules = {
             c.type: RuleConfig(type=c.type, action=c.action, keep_last=c.keep_last) for c in config.custom_rules
@@ -140,10 +148,15 @@ class Masker:
 
         ``field`` is the document key the text came from: its name serves as context for weak forms, and
         a bare number that is a field's whole value does not count on its own (timestamps, counters)."""
+        bits = candidates(text, self._pair_guard) if self._prefilter else ALL_DETECTORS
+        if not bits and not self._customs:
+            return []  # the prefilter rules every detector out: most log texts end here
         ctx = ScanContext(text, field)
         spans: list[Span] = []
         longest = -1
-        for literal, min_run, finder, keywords in self._finders:
+        for bit, literal, min_run, finder, keywords in self._finders:
+            if not bits & bit:
+                continue
             if literal is not None and literal not in text:
                 continue
             if min_run:
@@ -155,13 +168,14 @@ class Masker:
             if found:
                 spans.extend(found)
         if (
-            self._secret_guard is not None
+            bits & _PAIRS_BIT
+            and self._secret_guard is not None
             and "SECRET" not in self._disabled
             and ("=" in text or ":" in text)
             and self._secret_guard.search(ctx.lower)
         ):
             spans.extend(find_secret_pairs(ctx, self._secret_pattern, self._secret_keys))  # type: ignore[arg-type]
-        if "URL_CREDENTIALS" not in self._disabled and "://" in text:
+        if bits & _URL_BIT and "URL_CREDENTIALS" not in self._disabled and "://" in text:
             spans.extend(find_url_credentials(ctx))
         for custom in self._customs:
             if custom.rule.guard is None or custom.rule.guard in text:
