@@ -260,3 +260,11 @@ def test_response_answers_exactly_the_valid_record_ids(ids: list[Any]) -> None:
     assert [r["recordId"] for r in response["records"]] == valid
     assert stats.failed_by_reason.get("missing-record-id", 0) == len(ids) - len(valid)
     assert stats.records_in == len(ids) == stats.records_ok + stats.records_dropped + stats.records_failed
+
+
+@pytest.mark.parametrize(("value", "expected"), [("10.1.2.3/2²", "10.1.2.0"), ("10.1.2.3/16", "10.1.0.0")])
+def test_ip_truncation_ignores_a_prefix_length_that_is_not_ascii_digits(value: str, expected: str) -> None:
+    """ip_policy: truncate on "10.1.2.3/2²" raised ValueError (the record failed): the /24 default applies."""
+    from logpipe.masking.actions import truncate_ip
+
+    assert truncate_ip(value) == expected

@@ -51,7 +51,7 @@ def truncate_ip(value: str) -> str:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     bits = 24 if address.version == 4 else 48
-    if prefix.isdigit():
+    if prefix.isascii() and prefix.isdigit():  # "2²" is isdigit() and int() raises on it
         bits = min(bits, int(prefix))
     network = ipaddress.ip_network(f"{address}/{bits}", strict=False)
     return str(network.network_address)
