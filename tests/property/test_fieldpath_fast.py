@@ -91,3 +91,10 @@ def test_nest_matches_the_definition(flat: dict[str, Any]) -> None:
     assert json.dumps(nest_by_key(copy.deepcopy(flat))) == expected
     for _ in range(shape._BUILD_AFTER + 1):  # key by key at first, then the shape's generated builder
         assert json.dumps(nest(copy.deepcopy(flat))) == expected
+
+
+def test_path_ending_in_a_dot_reaches_the_empty_key_of_the_object() -> None:
+    # Found by the property test above: "b." is b -> "" (lookup agreed; first_present took it for dotless).
+    record = {"a": None, "b": {"": "0"}}
+    assert lookup(record, "b.") == "0"
+    assert first_present(record, ["b."]) == ("b.", "0")

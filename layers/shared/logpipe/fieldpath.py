@@ -50,9 +50,10 @@ def lookup(record: Mapping[str, Any], path: str) -> Any:
     return _nested(record, path, _dotted_keys(record))
 
 
-# Compiled path lists: (path, head, tail) split at the first dot ("" tail: no dot). The lists come from
+# Compiled path lists: (path, head, separator, tail) split at the first dot ("" separator: no dot; a path
+# ending in a dot has a dot and an empty tail). The lists come from
 # configuration (tuples built once per container), so they are keyed by identity and bounded in number.
-_Plan = tuple[tuple[str, str, str], ...]
+_Plan = tuple[tuple[str, str, str, str], ...]
 _PLANS: dict[int, tuple[Iterable[str], _Plan]] = {}
 
 
@@ -60,7 +61,7 @@ def _plan(paths: Iterable[str]) -> _Plan:
     entry = _PLANS.get(id(paths))
     if entry is not None and entry[0] is paths:
         return entry[1]
-    plan = tuple((path, *path.partition(".")[::2]) for path in paths)
+    plan = tuple((path, *path.partition(".")) for path in paths)
     if isinstance(paths, tuple) and len(_PLANS) < 256:  # lists may be mutated later: not cached
         _PLANS[id(paths)] = (paths, plan)
     return plan
@@ -69,11 +70,11 @@ def _plan(paths: Iterable[str]) -> _Plan:
 def first_present(record: Mapping[str, Any], paths: Iterable[str]) -> tuple[str, Any] | tuple[None, None]:
     """The first ``(path, value)`` among ``paths`` whose value is a non-empty scalar."""
     dotted: list[str] | None = None
-    for path, head, tail in _plan(paths):
+    for path, head, dot, tail in _plan(paths):
         if path in record:
             value = record[path]
         else:
-            if not tail:
+            if not dot:
                 continue
             inner = record.get(head)
             if inner is not None and _is_mapping(inner):
