@@ -7,6 +7,7 @@ call is pure and allocation-light: cheap guards decide which detectors run on a 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -362,10 +363,16 @@ def _resolve(spans: list[Span]) -> list[Span]:
     if len(spans) == 1:
         return spans
     ordered = sorted(spans, key=lambda s: (-PRIORITY.get(s[2], CUSTOM_PRIORITY), s[0] - s[1], s[0]))
+    # Kept spans do not overlap, so sorted by start they are sorted by end too: a new span can only
+    # overlap its neighbours there (bisect), not any of the others (a scan of all was quadratic in the
+    # number of entities: 20,000 numbers in one text took a second).
     kept: list[Span] = []
+    kept_starts: list[int] = []
     for span in ordered:
         start, end, _ = span
-        if all(end <= k[0] or start >= k[1] for k in kept):
-            kept.append(span)
-    kept.sort()
+        k = bisect_right(kept_starts, start)
+        if (k and kept[k - 1][1] > start) or (k < len(kept) and kept[k][0] < end):
+            continue
+        kept.insert(k, span)
+        kept_starts.insert(k, start)
     return kept

@@ -14,6 +14,7 @@ count only next to a context keyword (``rrn=``, ``사업자``, ``phone``) or whe
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -98,7 +99,12 @@ def _email(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
 
 
 # --- credit cards ---------------------------------------------------------------------------------------
-_CARD = re.compile(r"\d(?<![\w.]\d)(?<!\w-\d)(?:[ -]?\d){11,18}(?![\w])")
+# A run of digit groups as cards are written: one group of up to 19 digits, or groups of 3+ digits
+# (4-4-4-4, 4-6-5, 4-3-3-3) joined by one blank or dash, the last possibly of 2 (4-4-4-4-2). Groups of one
+# or two digits ("1 2 1 2 ...", counters, times) never start or continue a run, so such text costs one
+# failed regex attempt per digit instead of a Python-level candidate search per group. Linear: every
+# repetition is separated by a mandatory separator.
+_CARD = re.compile(r"\d(?<![\w.]\d)(?<!\w-\d)\d{2,18}(?:[ -]\d{3,18})*(?:[ -]\d\d)?(?![\w])")
 
 
 def _card(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
@@ -106,36 +112,43 @@ def _card(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
         return []
     out: list[Span] = []
     text = ctx.text
-    pos = 0
-    while True:
-        m = _CARD.search(text, pos)
-        if m is None:
-            return out
+    for m in _CARD.finditer(text):
         start, end = m.span()
-        # Numbers next to each other ("tel 0000000 4111 1111 ..."): try every digit group as a start
-        # and, from it, the longest run of whole groups that validates.
-        groups = [g.span() for g in _DIGIT_GROUP.finditer(text, start, end)]
-        digits = text[start:end].replace(" ", "").replace("-", "")
-        offsets = [0]
-        for gs, ge in groups:
-            offsets.append(offsets[-1] + ge - gs)
-        found_stop = None
-        for i in range(len(groups)):
-            if found_stop is not None and groups[i][0] < found_stop:
+        if end - start < 12:
+            continue
+        # Numbers next to each other ("tel 0000000 4111 1111 ..."): every digit group of the run is a
+        # possible start; from each, the longest run of whole groups (12-19 digits) that validates.
+        starts: list[int] = []
+        ends: list[int] = []
+        cum = [0]  # digits before each group
+        for g in _DIGIT_GROUP.finditer(text, start, end):
+            gs, ge = g.span()
+            starts.append(gs)
+            ends.append(ge)
+            cum.append(cum[-1] + ge - gs)
+        count = len(starts)
+        total = cum[count]
+        found_stop = -1
+        for i in range(count):
+            if total - cum[i] < 12:
+                break  # fewer digits left than the shortest card, here and at every later start
+            gs = starts[i]
+            if gs < found_stop:
                 continue
-            for j in range(len(groups) - 1, i - 1, -1):
-                n = offsets[j + 1] - offsets[i]
-                if n > 19:
-                    continue
-                if n < 12:
+            # The brand rules once per start group, from its first four digits (they may span groups).
+            lengths = v.card_lengths(text[gs : ends[min(i + 1, count - 1)]].replace(" ", "").replace("-", "")[:4])
+            if lengths is None:
+                continue  # no card starts with this digit (0, 7-9, a 2 outside 2221-2720)
+            shortest, longest = lengths
+            base = cum[i]
+            for j in range(bisect_right(cum, base + longest) - 2, i - 1, -1):  # longest candidate first
+                if cum[j + 1] - base < shortest:
                     break
-                candidate = digits[offsets[i] : offsets[j + 1]]
-                if v.card_brand_ok(candidate) and v.luhn_ok(candidate):
-                    out.append((groups[i][0], groups[j][1], "CREDIT_CARD"))
-                    found_stop = groups[j][1]
+                if v.luhn_ok(text[gs : ends[j]].replace(" ", "").replace("-", "")):
+                    out.append((gs, ends[j], "CREDIT_CARD"))
+                    found_stop = ends[j]
                     break
-        # Resume after the card, or at the next group so a run longer than 19 digits is not skipped.
-        pos = found_stop if found_stop is not None else (groups[1][0] if len(groups) > 1 else end)
+    return out
 
 
 _DIGIT_GROUP = re.compile(r"\d+")
