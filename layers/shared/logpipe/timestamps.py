@@ -152,58 +152,49 @@ class TimeNormaliser:
         return f"{prefix}.{millis:03d}Z"
 
     def from_text(self, text: str) -> str | None:
-        """A string that is (only) a timestamp, in any supported format; ``None`` if it is not one."""
-        fast = self._shortcut(text)
-        if fast is not None:
-            return fast
-        iso = self._read_text(text)
-        if iso is not None and len(text) == 26 and text[2] == "/":
-            key = _apache_key(text)
-            if key is not None:  # the shortcut reads the rest of this minute from the cache
-                self._remember(key, iso[:16])
-        return iso
+        """A string that is (only) a timestamp, in any supported format; ``None`` if it is not one.
 
-    def _shortcut(self, text: str) -> str | None:
-        """The two layouts nearly every record uses, read by slicing from the per-minute cache.
-
+        Shortcut first: the two layouts nearly every record uses, ISO-like
         ``YYYY-MM-DD[T ]HH:MM:SS[(.|,)digits][Z|±HH:MM|±HHMM]`` (ISO, Python, Spring) and Apache's
-        ``25/Nov/2025:07:00:00 +0000``. Returns ``None`` for any other shape and whenever the minute is not
-        cached yet; :meth:`_read_text` then decides (and fills the cache). Whenever this returns a value
-        it is the one :meth:`_read_text` returns (tests/property/test_timestamps_fast.py).
+        ``25/Nov/2025:07:00:00 +0000``, are read by slicing once their minute is in the per-minute cache.
+        Any other shape, anything unusual, and the first time of each minute go to :meth:`_read_text`,
+        which fills the cache; the shortcut's answer is always the one :meth:`_read_text` gives
+        (tests/property/test_parsing_fast_paths.py).
         """
         n = len(text)
-        if n < 19 or not text.isascii():  # isascii() is O(1); non-ASCII "digits" are for the general path
-            return None
-        if text[4] == "-":
-            if text[-1] == "Z":
-                zone, end = "Z", n - 1
-            elif text[-6] in "+-" and text[-3] == ":" and text[-5:-3].isdigit() and text[-2:].isdigit():
-                zone, end = text[-6:], n - 6
-            elif text[-5] in "+-" and text[-4:].isdigit():
-                zone, end = text[-5:], n - 5
-            else:
-                zone, end = "", n
-            if text[16] != ":" or not text[0].isdigit():
-                return None
-            if end != 19 and (end < 21 or text[19] not in ".," or not text[20:end].isdigit()):
-                return None
-            seconds = text[17:19]
-            if not seconds.isdigit() or seconds >= "60":
-                return None
-            minute = self._prefix_cache.get((text[:16], zone))
-            if minute is None:
-                return None
-            return f"{minute}:{seconds}.{(text[20:end] + '000')[:3]}Z"
-        if text[2] == "/" and n == 26:
-            key = _apache_key(text)
-            if key is None:
-                return None
-            minute = self._prefix_cache.get(key)
-            if minute is None:
-                return None
-            seconds = text[18:20]
-            return f"{minute}:{seconds if seconds < '60' else '59'}.000Z"
-        return None
+        if n >= 19 and text.isascii():  # isascii() is O(1); non-ASCII "digits" are for the general path
+            if text[4] == "-":
+                if text[-1] == "Z":
+                    zone, end = "Z", n - 1
+                elif text[-6] in "+-" and text[-3] == ":" and text[-5:-3].isdigit() and text[-2:].isdigit():
+                    zone, end = text[-6:], n - 6
+                elif text[-5] in "+-" and text[-4:].isdigit():
+                    zone, end = text[-5:], n - 5
+                else:
+                    zone, end = "", n
+                seconds = text[17:19]
+                if (
+                    text[16] == ":"
+                    and text[0].isdigit()
+                    and (end == 19 or (end > 20 and text[19] in ".," and text[20:end].isdigit()))
+                    and seconds.isdigit()
+                    and seconds < "60"
+                ):
+                    minute = self._prefix_cache.get((text[:16], zone))
+                    if minute is not None:
+                        return f"{minute}:{seconds}.{(text[20:end] + '000')[:3]}Z"
+            elif n == 26 and text[2] == "/":
+                key = _apache_key(text)
+                if key is not None:
+                    minute = self._prefix_cache.get(key)
+                    if minute is not None:
+                        seconds = text[18:20]
+                        return f"{minute}:{seconds if seconds < '60' else '59'}.000Z"
+                    iso = self._read_text(text)
+                    if iso is not None:  # the shortcut reads the rest of this minute from the cache
+                        self._remember(key, iso[:16])
+                    return iso
+        return self._read_text(text)
 
     def _read_text(self, text: str) -> str | None:
         """:meth:`from_text` for every supported format (the general path behind the shortcut)."""

@@ -77,15 +77,37 @@ _SIMPLE_ROLES = (
 # A candidate: (path, head). ``head`` is None for a key of the object itself (``level``, or the literal
 # dotted key ``"log.level"``), else the key of the nested object the path reaches into (``log``).
 _Candidate = tuple[str, "str | None"]
-# role -> its candidates in an object with one particular key sequence, best alias first. Values are not
-# looked at (whether a candidate is usable is decided per record), so a plan holds for every object with
-# the same keys in the same order: loggers write the same keys in the same order on every line.
-_Plan = dict[str, tuple[_Candidate, ...]]
 _PLAN_CACHE_LIMIT = 1024
 _CONTAINERS = (list, dict)  # values no text role takes
+_OTEL_KEYS = frozenset(("resourceLogs", "severityText", "severityNumber", "timeUnixNano"))
+_BUNYAN_KEYS = frozenset(("v", "hostname", "pid"))
 
 
-_NO_CANDIDATES: tuple[_Candidate, ...] = ()
+class _JsonPlan:
+    """How to read objects with one particular key sequence: each role's candidates, best alias first.
+
+    Values are not looked at (whether a candidate is usable is decided per record), so a plan holds for
+    every object with the same keys in the same order, and loggers write the same keys in the same order
+    on every line: a batch needs a handful of plans. Built by :meth:`_JsonFields.plan`.
+    """
+
+    __slots__ = ("bunyan", "levels", "message", "otel", "roles", "simple", "stack_trace", "timestamp")
+
+    def __init__(self, roles: dict[str, tuple[_Candidate, ...]], keys: frozenset[str], schemes: dict[str, str]) -> None:
+        self.roles = roles
+        self.otel = not _OTEL_KEYS.isdisjoint(keys)  # _flatten_otel first, then the plan of the result
+        self.bunyan = keys >= _BUNYAN_KEYS  # the key part of the bunyan test
+        self.message = roles.get("message", ())
+        # Level names first, then numeric-only fields, each with the scheme its numbers follow.
+        self.levels = tuple(
+            (path, head, schemes.get(path, "auto"))
+            for role in ("level", "level_numbers")
+            for path, head in roles.get(role, ())
+        )
+        self.timestamp = roles.get("timestamp", ())
+        # (document key, is the pid, candidates) for the simple roles this key sequence has, in order.
+        self.simple = tuple((key, role == "pid", roles[role]) for key, role in _SIMPLE_ROLES if role in roles)
+        self.stack_trace = roles.get("stack_trace", ())
 
 
 class _JsonFields:
@@ -97,16 +119,18 @@ class _JsonFields:
     order depends only on the object's keys, so it is computed once per key sequence (:meth:`plan`).
     """
 
-    __slots__ = ("_plans", "dotted", "plain")
+    __slots__ = ("_plans", "dotted", "plain", "schemes")
 
     def __init__(
         self,
         plain: dict[str, tuple[tuple[str, int], ...]],
         dotted: dict[str, tuple[tuple[str, int, str], ...]],
+        schemes: dict[str, str] | None = None,
     ) -> None:
         self.plain = plain
         self.dotted = dotted
-        self._plans: dict[tuple[str, ...], _Plan] = {}
+        self.schemes = schemes or {}
+        self._plans: dict[tuple[str, ...], _JsonPlan] = {}
 
     @classmethod
     def build(cls, f: FieldAliases) -> _JsonFields:
@@ -120,9 +144,10 @@ class _JsonFields:
         return cls(
             plain={k: tuple(v) for k, v in plain.items()},
             dotted={k: tuple(v) for k, v in dotted.items()},
+            schemes=dict(f.level_schemes),
         )
 
-    def plan(self, obj: dict[str, Any]) -> _Plan:
+    def plan(self, obj: dict[str, Any]) -> _JsonPlan:
         """The (cached) candidate order for ``obj``'s key sequence."""
         keys = tuple(obj)
         found = self._plans.get(keys)
@@ -133,7 +158,7 @@ class _JsonFields:
             self._plans[keys] = found
         return found
 
-    def _build_plan(self, keys: tuple[str, ...]) -> _Plan:
+    def _build_plan(self, keys: tuple[str, ...]) -> _JsonPlan:
         ranked: dict[str, list[tuple[int, str, str | None]]] = {}
         plain, dotted = self.plain, self.dotted
         for key in keys:
@@ -141,11 +166,11 @@ class _JsonFields:
                 ranked.setdefault(role, []).append((rank, key, None))
             for role, rank, path in dotted.get(key, ()):
                 ranked.setdefault(role, []).append((rank, path, key))
-        roles: _Plan = {}
+        roles: dict[str, tuple[_Candidate, ...]] = {}
         for role, items in ranked.items():
             items.sort(key=lambda item: item[0])  # stable: equal ranks keep the object's key order
             roles[role] = tuple((path, head) for _, path, head in items)
-        return roles
+        return _JsonPlan(roles, frozenset(keys), self.schemes)
 
 
 def _nested_candidate(obj: dict[str, Any], path: str, head: str) -> Any:
@@ -358,29 +383,23 @@ def _parse_json(obj: dict[str, Any], parsers: ParserSet) -> dict[str, Any]:
     Each role takes the first *usable* candidate in alias order (:class:`_JsonPlan`); values are read
     before anything is consumed, and consumed fields are removed at the end.
     """
-    if "resourceLogs" in obj or "severityText" in obj or "severityNumber" in obj or "timeUnixNano" in obj:
+    plan = parsers.json_fields.plan(obj)
+    if plan.otel:
         _flatten_otel(obj)
+        plan = parsers.json_fields.plan(obj)
         name = "otel_json"
     else:
         name = "json"
     doc: dict[str, Any] = {}
-    roles = parsers.json_fields.plan(obj)
     consumed: list[str] = []
     # A bunyan record (v, hostname, pid, numeric level; pino's have the same core fields) names its service in
     # "name"; checked before hostname and pid are consumed below. "v" rules out nearly every other record.
-    bunyan = (
-        "v" in obj
-        and "hostname" in obj
-        and "pid" in obj
-        and type(obj.get("level")) is int
-        and type(obj.get("name")) is str
-        and obj["name"] != ""
-    )
+    bunyan = plan.bunyan and type(obj.get("level")) is int and type(obj.get("name")) is str and obj["name"] != ""
 
     # Message (possibly a JSON string or a text log line itself).
     message = ""
     embedded_text = False
-    for path, head in roles.get("message", _NO_CANDIDATES):
+    for path, head in plan.message:
         value = obj[path] if head is None else _nested_candidate(obj, path, head)
         if value is None or value == "" or isinstance(value, _CONTAINERS):
             continue
@@ -402,29 +421,25 @@ def _parse_json(obj: dict[str, Any], parsers: ParserSet) -> dict[str, Any]:
 
     # Level: names first, then numeric-only fields (logback level_value, OTel severityNumber ...).
     if "log.level" not in doc:
-        schemes = parsers.config.fields.level_schemes
-        for role in ("level", "level_numbers"):
-            for path, head in roles.get(role, _NO_CANDIDATES):
-                value = obj[path] if head is None else _nested_candidate(obj, path, head)
-                if value is None or value == "" or isinstance(value, _CONTAINERS):
-                    continue
-                level = normalise_level(value, schemes.get(path, "auto"))
-                if level is not None:
-                    doc["log.level"] = level
-                    consumed.append(path)
-                    break
-            if "log.level" in doc:
+        for path, head, scheme in plan.levels:
+            value = obj[path] if head is None else _nested_candidate(obj, path, head)
+            if value is None or value == "" or isinstance(value, _CONTAINERS):
+                continue
+            level = normalise_level(value, scheme)
+            if level is not None:
+                doc["log.level"] = level
+                consumed.append(path)
                 break
 
     # Timestamp: the first alias that really is a time (the first one that is not is remembered).
     unreadable_time: Any = None
     if "@timestamp" not in doc:
         tn = parsers.times
-        for path, head in roles.get("timestamp", _NO_CANDIDATES):
+        for path, head in plan.timestamp:
             value = obj[path] if head is None else _nested_candidate(obj, path, head)
             if value is None or value == "" or isinstance(value, list):
                 continue
-            iso = tn.from_value(value)
+            iso = tn.from_text(value) if type(value) is str else tn.from_value(value)
             if iso is not None:
                 doc["@timestamp"] = iso
                 consumed.append(path)
@@ -432,23 +447,22 @@ def _parse_json(obj: dict[str, Any], parsers: ParserSet) -> dict[str, Any]:
             if unreadable_time is None:
                 unreadable_time = value
 
-    for key, role in _SIMPLE_ROLES:
-        candidates = roles.get(role)
-        if candidates is None or key in doc:
+    for key, is_pid, candidates in plan.simple:
+        if key in doc:
             continue
         for path, head in candidates:
             value = obj[path] if head is None else _nested_candidate(obj, path, head)
             if value is None or value == "" or value is True or value is False or isinstance(value, _CONTAINERS):
                 continue  # {"error": false} is no error message (nor a logger, thread, host or pid)
             consumed.append(path)
-            if role == "pid":
+            if is_pid:
                 doc[key] = value if isinstance(value, int) else _int_or_str(value)
             else:
                 doc[key] = value if isinstance(value, str) else str(value)
             break
 
     trace: str | None = None
-    for path, head in roles.get("stack_trace", _NO_CANDIDATES):
+    for path, head in plan.stack_trace:
         value = obj[path] if head is None else _nested_candidate(obj, path, head)
         if value is None or value == "" or isinstance(value, list):
             continue
@@ -457,7 +471,10 @@ def _parse_json(obj: dict[str, Any], parsers: ParserSet) -> dict[str, Any]:
             consumed.append(path)
             break
     for path in consumed:
-        _pop(obj, path)
+        if path in obj:
+            del obj[path]
+        else:
+            _pop(obj, path)  # a dotted alias inside an object (copied on write)
     if bunyan and "service" not in obj:
         # bunyan.createLogger({name: "orders"}): the logger's name is the service's; a service field the
         # record carries itself still wins (enrichment reads "service" after service.name & co).
