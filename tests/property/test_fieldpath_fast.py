@@ -98,3 +98,15 @@ def test_path_ending_in_a_dot_reaches_the_empty_key_of_the_object() -> None:
     record = {"a": None, "b": {"": "0"}}
     assert lookup(record, "b.") == "0"
     assert first_present(record, ["b."]) == ("b.", "0")
+
+
+_ANY_KEYS = st.lists(st.text(max_size=6), min_size=1, max_size=3).map(".".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(_ANY_KEYS, scalars, min_size=1, max_size=6))
+def test_generated_nest_builders_take_any_key_text(flat: dict[str, Any]) -> None:
+    # Quotes, backslashes, newlines, NULs, surrogates: keys are embedded with repr(), never as code.
+    expected = json.dumps(reference_nest(copy.deepcopy(flat)))
+    for _ in range(shape._BUILD_AFTER + 1):
+        assert json.dumps(nest(copy.deepcopy(flat))) == expected
