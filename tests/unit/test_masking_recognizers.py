@@ -236,3 +236,36 @@ def test_custom_rule(tmp_path: Path) -> None:
     )
     masker = load_masker(str(tmp_path))
     assert masker.mask_text("by EMP-123456 kim@example.com")[0] == "by ***-****56 <EMAIL_ADDRESS>"
+
+
+def test_hash_placeholders_are_not_masked_again(tmp_path: Path) -> None:
+    # "<AUTH_TOKEN:...>" reads like "token: value"; the notifier masks stored text a second time.
+    masker = Masker(
+        parse_config(
+            yaml.safe_load(BUILTIN.read_text(encoding="utf-8"))
+            | {
+                "rules": [
+                    {"type": "AUTH_TOKEN", "detector": "auth_header", "action": "hash"},
+                    {"type": "SECRET", "action": "hash"},
+                ]
+            },
+            "masking.yaml",
+        ),
+        hmac_key=b"k",
+    )
+    once, _ = masker.mask_text("Authorization: Bearer abcDEF123456 password=hunter2")
+    assert "<AUTH_TOKEN:" in once and "<SECRET:" in once
+    assert masker.mask_text(once) == (once, [])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("card 6759 6498 2643 8453 done", ["CREDIT_CARD"]),
+        ("card 3714 496353 98431", ["CREDIT_CARD"]),
+        ("4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1", []),  # single-digit groups are not a way cards are written
+        ("ids 12 34 56 78 90 12 34 56", []),
+    ],
+)
+def test_card_group_forms(text: str, expected: list[str]) -> None:
+    assert types(text) == expected

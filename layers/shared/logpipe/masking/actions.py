@@ -41,6 +41,21 @@ def keyed_hash(entity: str, value: str, key: bytes) -> str:
     return f"<{entity}:{digest.translate(_HEX_TO_LETTERS)}>"
 
 
+HASH_LETTERS = 16  # keyed_hash keeps 64 bits of the HMAC, one letter a-p per hex digit
+
+
+def max_growth(entity: str, action: str) -> int:
+    """The most characters masking one value of ``entity`` with ``action`` can add to a text: the length
+    of the longest replacement (``<TYPE>``, ``<TYPE:`` + 16 letters + ``>``), or 0 for ``partial``, which
+    keeps the value's length. ``truncate`` (IP addresses) gives a network address no longer than the
+    address, or ``<IP_ADDRESS>`` for one ``ipaddress`` cannot read."""
+    if action == "partial":
+        return 0
+    if action == "hash":
+        return len(entity) + 3 + HASH_LETTERS
+    return len(redact(entity))
+
+
 def truncate_ip(value: str) -> str:
     """IPv4 -> its /24 network address, IPv6 -> its /48 (the address form, valid for an ``ip`` field)."""
     base, _, prefix = value.partition("/")

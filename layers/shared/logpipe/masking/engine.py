@@ -143,6 +143,22 @@ class Masker:
         rules = [r.action for r in self.config.rules if r.enabled] + [c.action for c in self.config.custom_rules]
         return "hash" in rules
 
+    @property
+    def max_growth_per_entity(self) -> int:
+        """The most characters masking one value can add to a text, over every type this masker can emit
+        and the action that type gets (``<KR_DRIVER_LICENSE>`` adds at most 19 with ``redact``, a hash 36,
+        ``partial`` nothing): a masked text is at most ``len(text) + this * len(entities)`` long."""
+        bound = 0
+        for entity in {*PRIORITY, *self._custom_rules}:
+            if entity == "IP_ADDRESS" and self.config.ip_policy == "truncate":
+                action = "truncate"
+            else:
+                action = (self._custom_rules.get(entity) or self.config.rule_for(entity)).action
+                if action == "hash" and self._hmac_key is None:
+                    action = "redact"
+            bound = max(bound, actions.max_growth(entity, action))
+        return bound
+
     # --- detection ------------------------------------------------------------------------------------
     def find(self, text: str, field: str | None = None) -> list[Span]:
         """Non-overlapping (start, end, type) spans in ``text``, sorted by start.
@@ -187,7 +203,9 @@ class Masker:
             return spans
         if self._disabled:
             spans = [s for s in spans if s[2] not in self._disabled]
-        return _resolve(spans)
+        if "<" in text:  # masked text stays as it is, whatever the action (see _outside_placeholders)
+            spans = _outside_placeholders(text, spans)
+        return _resolve(spans) if spans else spans
 
     # --- masking --------------------------------------------------------------------------------------
     def _replacement(self, entity: str, value: str) -> str:
@@ -351,6 +369,26 @@ class Masker:
         if renamed is not None:
             self._rename_keys(doc, renamed, fired)
         return fired
+
+
+_PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*(?::[a-p]{16})?>")
+
+
+def _outside_placeholders(text: str, spans: list[Span]) -> list[Span]:
+    """Drop spans that touch one of our placeholders: a hash placeholder ``<AUTH_TOKEN:fdmcfjighjohhmhc>``
+    reads like ``token: value`` to the secret-pair detector, and masking it again (in the Slack notifier,
+    which masks stored text once more) would nest placeholders. Bisect per span: linear in spans."""
+    holes = [m.span() for m in _PLACEHOLDER.finditer(text)]
+    if not holes:
+        return spans
+    hole_starts = [h[0] for h in holes]
+    kept: list[Span] = []
+    for span in spans:
+        k = bisect_right(hole_starts, span[1] - 1)  # holes starting before the span ends
+        if k and holes[k - 1][1] > span[0]:
+            continue
+        kept.append(span)
+    return kept
 
 
 def actions_placeholder(value: str) -> bool:
