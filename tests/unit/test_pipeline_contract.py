@@ -5,6 +5,9 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+from typing import Any
+
+import pytest
 
 from logpipe.pipeline import MAX_RESPONSE_BYTES, Processor
 from tests.conftest import firehose_event
@@ -70,3 +73,44 @@ def test_response_never_exceeds_six_megabytes() -> None:
     for r in response["records"]:
         if r["result"] == "ProcessingFailed":
             assert r["data"] == originals[r["recordId"]]
+
+
+def test_a_document_the_codec_refuses_fails_its_record_not_the_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pure mode (standard-library JSON) decodes an escaped lone surrogate that no UTF-8 output can hold."""
+    from logpipe import pipeline
+
+    pure = _pure_jsonfast(monkeypatch)
+    monkeypatch.setattr(pipeline, "dumps", pure.dumps)
+    monkeypatch.setattr(pipeline, "decode_events", _decode_events_with(pure.loads))
+    processor = Processor.from_config()
+    bad = b'{"log":"x \\ud800 y"}\n'
+    for stream in ("search", "archive"):
+        response, stats = processor.transform_batch(firehose_event([bad, b'{"log":"fine"}\n']), stream)
+        results = [r["result"] for r in response["records"]]
+        assert results == ["ProcessingFailed", "Ok"], stream
+        assert response["records"][0]["data"] == base64.b64encode(bad).decode()  # handed back unchanged
+        assert stats.failed_by_reason == {"internal-error:UnicodeEncodeError": 1}
+        assert stats.records_ok == 1 and stats.events_ok == 1
+
+
+def _pure_jsonfast(monkeypatch: pytest.MonkeyPatch) -> Any:
+    import importlib.util
+    import sys
+
+    from logpipe import jsonfast
+
+    monkeypatch.setitem(sys.modules, "orjson", None)
+    spec = importlib.util.spec_from_file_location("jsonfast_pure_contract", jsonfast.__file__)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _decode_events_with(loads: Any) -> Any:
+    from logpipe import decode
+
+    def decode_events(data: str) -> Any:
+        return [loads(base64.b64decode(data))] if data else decode.decode_events(data)
+
+    return decode_events

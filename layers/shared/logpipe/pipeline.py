@@ -151,6 +151,12 @@ class Processor:
                     doc = self.process_event(event, arrival_ms, stats)
                     if doc is not None:
                         documents.append(doc)
+            if not documents:
+                stats.records_dropped += 1
+                return {"recordId": record_id, "result": DROPPED, "data": ""}
+            # Encoding is inside the guard too: a document the codec refuses (for example a lone surrogate
+            # decoded by the standard library's JSON in pure mode) fails its record, not the batch.
+            out = self._encode(record_id, documents, stream)
         except DecodeError as exc:
             return self._failed(record_id, data, exc.reason, stats)
         except Exception as exc:  # a bug must cost one record, never the batch
@@ -158,22 +164,20 @@ class Processor:
             # literal for int() with base 10: '01012345678²'"), and this log goes to CloudWatch unmasked.
             _log().error("processor error on record %s: %s at %s", record_id, type(exc).__name__, _frames(exc))
             return self._failed(record_id, data, f"internal-error:{type(exc).__name__}", stats)
-
-        if not documents:
-            stats.records_dropped += 1
-            return {"recordId": record_id, "result": DROPPED, "data": ""}
         stats.events_ok += len(documents)
         stats.records_ok += 1
+        stats.bytes_out += len(out["data"])
+        return out
+
+    @staticmethod
+    def _encode(record_id: Any, documents: list[dict[str, Any]], stream: StreamKind) -> dict[str, Any]:
+        """The ``Ok`` response entry of a record's documents: nested, JSON, base64 (gzip on ``archive``)."""
         if stream == "search":
             payload = dumps(nest(documents[0]))
-            encoded = b2a_base64(payload, newline=False).decode("ascii")
-            stats.bytes_out += len(encoded)
-            return {"recordId": record_id, "result": OK, "data": encoded}
+            return {"recordId": record_id, "result": OK, "data": b2a_base64(payload, newline=False).decode("ascii")}
         # One gzip member per record: the output stays about as large as the input however much the NDJSON
         # inflates (logpipe.archive_format); the S3 destination concatenates members into a .gz object.
         payload = compress_member(b"".join([dumps(nest(doc)) + b"\n" for doc in documents]))
-        encoded = b2a_base64(payload, newline=False).decode("ascii")
-        stats.bytes_out += len(encoded)
         first = documents[0]
         service = first.get("service.name")
         if len(documents) > 1 and any(doc.get("service.name") != service for doc in documents):
@@ -181,7 +185,7 @@ class Processor:
         return {
             "recordId": record_id,
             "result": OK,
-            "data": encoded,
+            "data": b2a_base64(payload, newline=False).decode("ascii"),
             "metadata": {"partitionKeys": partition_keys(str(service), str(first["@timestamp"]))},
         }
 
@@ -203,20 +207,24 @@ class Processor:
         records = event.get("records")
         if not isinstance(records, list):
             records = []
-        originals = [_entry_size(r) if isinstance(r, dict) else 0 for r in records]
+        originals = _original_sizes(records)
         # Bytes still needed to hand back every remaining record unchanged (the fallback that always fits).
         remaining = sum(originals)
         used = 0
         out_records: list[dict[str, Any]] = []
         append = out_records.append
         transform = self.transform_record
+        archive = stream == "archive"
         for index, (record, original) in enumerate(zip(records, originals, strict=True)):
             remaining -= original
-            if not isinstance(record, dict) or not _answerable_id(record.get("recordId")):
+            record_id = record.get("recordId") if isinstance(record, dict) else None
+            if type(record_id) is not str or not record_id:  # Firehose's ids are non-empty strings
                 _unanswerable(index, record, stats)
                 continue
             result = transform(record, stream, stats)
-            size = _entry_size(result)
+            # _entry_size(result), inlined: every result holds this record_id and a str "data"; only
+            # archive results can carry metadata.
+            size = _entry_size(result) if archive else _RECORD_OVERHEAD + len(record_id) + len(result["data"])
             if used + size + remaining > MAX_RESPONSE_BYTES and result["result"] == OK:
                 stats.records_ok -= 1
                 # an archive record holds one document per line: all of them are no longer ok
@@ -227,11 +235,6 @@ class Processor:
             used += size
             append(result)
         return {"records": out_records}, stats
-
-
-def _answerable_id(record_id: Any) -> bool:
-    # Firehose's record ids are non-empty strings; anything else cannot be one it sent.
-    return type(record_id) is str and record_id != ""
 
 
 def _unanswerable(index: int, record: Any, stats: BatchStats) -> None:
@@ -262,6 +265,22 @@ def _decoded_lines(data: str) -> int:
     from binascii import a2b_base64
 
     return document_count(a2b_base64(data))
+
+
+def _original_sizes(records: list[Any]) -> list[int]:
+    """:func:`_entry_size` of each batch entry (0 for a non-object), the common shape without a call each."""
+    sizes: list[int] = []
+    append = sizes.append
+    overhead = _RECORD_OVERHEAD
+    for record in records:
+        if type(record) is dict:
+            record_id = record.get("recordId")
+            data = record.get("data")
+            if type(record_id) is str and type(data) is str and "metadata" not in record:
+                append(overhead + len(record_id) + len(data))
+                continue
+        append(_entry_size(record) if isinstance(record, dict) else 0)
+    return sizes
 
 
 def _entry_size(entry: dict[str, Any]) -> int:
