@@ -33,6 +33,9 @@ def types(text: str) -> list[str]:
         ("old 0161234567 number", ["PHONE_NUMBER"]),  # 10-digit 01x mobile
         ("01012345678로 발송", ["PHONE_NUMBER"]),  # Korean particle glued on: ASCII boundaries
         ("번호010-1234-5678입니다", ["PHONE_NUMBER"]),
+        ("kim@example.com으로 발송", ["EMAIL_ADDRESS"]),  # Korean particles glued on: ASCII boundaries
+        ("카드4111111111111111입니다", ["CREDIT_CARD"]),
+        ("주민번호960121-1234567입니다", ["KR_RRN"]),
         ("tel: 0212345678", ["PHONE_NUMBER"]),  # Seoul landline without separators, keyword near
         ("전화 021234567", ["PHONE_NUMBER"]),
         ("fax 0311234567", ["PHONE_NUMBER"]),

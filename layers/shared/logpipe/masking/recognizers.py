@@ -88,7 +88,7 @@ class Recognizer:
 # --- e-mail ---------------------------------------------------------------------------------------------
 _EMAIL = re.compile(
     r"(?<![\w.%+-])[\w.%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}"
-    r"(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})(?![\w-])"
+    r"(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})(?![A-Za-z0-9_-])"  # ASCII: 'kim@example.com으로' ends at 'm'
 )
 
 
@@ -104,7 +104,7 @@ def _email(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
 # or two digits ("1 2 1 2 ...", counters, times) never start or continue a run, so such text costs one
 # failed regex attempt per digit instead of a Python-level candidate search per group. Linear: every
 # repetition is separated by a mandatory separator.
-_CARD = re.compile(r"\d(?<![\w.]\d)(?<!\w-\d)\d{2,18}(?:[ -]\d{3,18})*(?:[ -]\d\d)?(?![\w])")
+_CARD = re.compile(r"\d(?<![A-Za-z0-9_.]\d)(?<!\w-\d)\d{2,18}(?:[ -]\d{3,18})*(?:[ -]\d\d)?(?![A-Za-z0-9_])")
 
 
 def _card(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
@@ -309,7 +309,7 @@ def _iban(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
 
 
 # --- Korean identifiers ---------------------------------------------------------------------------------
-_RRN = re.compile(r"\d(?<![\w.+-]\d)\d{5}(\s?-\s?)?\d{7}(?![\w-])")
+_RRN = re.compile(r"\d(?<![A-Za-z0-9_.+-]\d)\d{5}(\s?-\s?)?\d{7}(?![A-Za-z0-9_-])")  # 주민번호960121-...입니다
 
 
 def _rrn(ctx: ScanContext, keywords: tuple[str, ...]) -> list[Span]:
