@@ -51,8 +51,8 @@ def test_pure_dumps_equals_json_dumps(monkeypatch: pytest.MonkeyPatch, doc: Any)
         '{"s": "x"}'.encode("utf-16"),  # BOM: json.loads detects the encoding
         '{"s": "x"}'.encode("utf-16-le"),  # no BOM, NUL second byte
         b'\xef\xbb\xbf{"bom": true}',
-        b'"\xed\xa0\x80"',  # a lone surrogate, accepted by json.loads (surrogatepass)
         '{"str": "input"}',
+        '"\\ud83d\\ude00 and \\\\ud800"',  # an escaped surrogate pair, and an escaped backslash + "ud800"
     ],
 )
 def test_pure_loads_equals_json_loads(monkeypatch: pytest.MonkeyPatch, raw: bytes | str) -> None:
@@ -67,6 +67,25 @@ def test_pure_loads_rejects_what_json_loads_rejects(monkeypatch: pytest.MonkeyPa
         json.loads(raw)
     with pytest.raises(ValueError):
         pure.loads(raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'"\xed\xa0\x80"',  # an encoded lone surrogate (json.loads accepts it with surrogatepass)
+        '{"log": "x \\ud800 y"}',  # an escaped lone surrogate
+        b'{"log": "x \\udc00\\ud800 y"}\n',  # reversed pair
+        '{"log": "x \\ud800 y"}'.encode("utf-16"),
+    ],
+)
+def test_pure_loads_refuses_lone_surrogates_like_orjson(monkeypatch: pytest.MonkeyPatch, raw: bytes | str) -> None:
+    # No UTF-8 output can hold them: refused at parsing, the record takes the raw-text path as with orjson.
+    pure = _pure_jsonfast(monkeypatch)
+    with pytest.raises(ValueError):
+        pure.loads(raw)
+    if jsonfast.HAVE_ORJSON and raw[:2] != b"\xff\xfe":
+        with pytest.raises(ValueError):
+            jsonfast.loads(raw)
 
 
 def test_installed_codec_round_trips() -> None:

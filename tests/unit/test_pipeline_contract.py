@@ -76,21 +76,42 @@ def test_response_never_exceeds_six_megabytes() -> None:
 
 
 def test_a_document_the_codec_refuses_fails_its_record_not_the_batch(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pure mode (standard-library JSON) decodes an escaped lone surrogate that no UTF-8 output can hold."""
     from logpipe import pipeline
 
-    pure = _pure_jsonfast(monkeypatch)
-    monkeypatch.setattr(pipeline, "dumps", pure.dumps)
-    monkeypatch.setattr(pipeline, "decode_events", _decode_events_with(pure.loads))
+    real_dumps = pipeline.dumps
+
+    def refusing_dumps(doc: Any) -> bytes:
+        if doc.get("message") == "boom":
+            raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")
+        return real_dumps(doc)
+
+    monkeypatch.setattr(pipeline, "dumps", refusing_dumps)
     processor = Processor.from_config()
-    bad = b'{"log":"x \\ud800 y"}\n'
+    bad = b'{"log":"boom"}\n'
     for stream in ("search", "archive"):
         response, stats = processor.transform_batch(firehose_event([bad, b'{"log":"fine"}\n']), stream)
-        results = [r["result"] for r in response["records"]]
-        assert results == ["ProcessingFailed", "Ok"], stream
+        assert [r["result"] for r in response["records"]] == ["ProcessingFailed", "Ok"], stream
         assert response["records"][0]["data"] == base64.b64encode(bad).decode()  # handed back unchanged
         assert stats.failed_by_reason == {"internal-error:UnicodeEncodeError": 1}
         assert stats.records_ok == 1 and stats.events_ok == 1
+
+
+def test_lone_surrogate_record_gives_the_same_output_without_orjson(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The standard-library fallback refuses lone surrogates as orjson does: same raw-text document."""
+    from logpipe import decode, pipeline
+
+    record = b'{"log":"x \\ud800 y","stream":"stdout"}\n'
+    processor = Processor.from_config()
+    event = firehose_event([record, b'{"log":"fine"}\n'])
+    with_default, _ = processor.transform_batch(json.loads(json.dumps(event)), "search")
+    pure = _pure_jsonfast(monkeypatch)
+    monkeypatch.setattr(decode, "loads", pure.loads)
+    monkeypatch.setattr(pipeline, "dumps", pure.dumps)
+    without_orjson, _ = processor.transform_batch(json.loads(json.dumps(event)), "search")
+    assert [r["result"] for r in without_orjson["records"]] == ["Ok", "Ok"]
+    docs = [json.loads(base64.b64decode(r["data"])) for r in without_orjson["records"]]
+    assert docs == [json.loads(base64.b64decode(r["data"])) for r in with_default["records"]]
+    assert "ud800" in docs[0]["message"]
 
 
 def _pure_jsonfast(monkeypatch: pytest.MonkeyPatch) -> Any:
@@ -105,12 +126,3 @@ def _pure_jsonfast(monkeypatch: pytest.MonkeyPatch) -> Any:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def _decode_events_with(loads: Any) -> Any:
-    from logpipe import decode
-
-    def decode_events(data: str) -> Any:
-        return [loads(base64.b64decode(data))] if data else decode.decode_events(data)
-
-    return decode_events

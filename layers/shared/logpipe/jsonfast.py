@@ -7,6 +7,7 @@ native dependencies (for example when a layer was built for the wrong architectu
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 try:  # pragma: no cover - exercised by whichever variant is installed
@@ -79,12 +80,34 @@ else:  # pragma: no cover - exercised by the pure-mode tests and `logpipe bench 
     else:
         _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
 
+    # A lone UTF-16 surrogate (escaped "\ud800", or UTF-8-encoded) cannot be written back as UTF-8: orjson
+    # refuses it when parsing, so the fallback does too (the record then takes the raw-text path, as with
+    # orjson) instead of failing at encoding time.
+    _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+    def _without_lone_surrogates(value: Any, text: str) -> Any:
+        if ("\\ud" in text or "\\uD" in text) and _SURROGATE_ESCAPE.search(text) is not None:
+            try:  # pairs decode to one character and encode; a lone surrogate does not
+                _encode(value).encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise json.JSONDecodeError("lone surrogate: not valid UTF-8", text, 0) from exc
+        return value
+
     def loads(data: bytes | str) -> Any:
-        """Parse JSON from bytes or str."""
+        """Parse JSON from bytes or str (lone surrogates refused, as orjson does)."""
         if type(data) is bytes and data[:1] not in (b"", b"\x00", b"\xef", b"\xfe", b"\xff") and data[1:2] != b"\x00":
-            # UTF-8 without a BOM (what json.loads detects for such bytes), decoded as json.loads does.
-            return _decode(data.decode("utf-8", "surrogatepass"))
-        return json.loads(data)
+            # UTF-8 without a BOM (what json.loads detects for such bytes); strictly, so that encoded
+            # surrogates are refused.
+            text = data.decode("utf-8")
+            return _without_lone_surrogates(_decode(text), text)
+        if isinstance(data, str):
+            return _without_lone_surrogates(json.loads(data), data)
+        value = json.loads(data)  # a BOM or UTF-16/32: rare, checked whole
+        try:
+            _encode(value).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise json.JSONDecodeError("lone surrogate: not valid UTF-8", "", 0) from exc
+        return value
 
     def dumps(obj: Any) -> bytes:
         """Serialise to compact UTF-8 JSON bytes; non-JSON types are stringified, never raised on."""
