@@ -6,7 +6,6 @@ general path decides); whenever it answers, the answer must be the general path'
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from typing import Any
 
@@ -105,9 +104,10 @@ def test_timestamp_shortcut_serves_the_common_layouts_from_cache() -> None:
     ):
         tn = _CountingNormaliser("Asia/Seoul")
         tn.from_text(first)
-        assert tn.general == 1
+        assert tn.general == (0 if first[2] == "/" else 1)  # an Apache minute is computed by the shortcut itself
+        general = tn.general
         assert tn.from_text(second) == expected
-        assert tn.general == 1, second  # answered from the cached minute
+        assert tn.general == general, second  # answered from the cached minute
         assert TimeNormaliser("Asia/Seoul").from_text(second) == expected
 
 
@@ -162,7 +162,7 @@ def test_json_plan_keeps_alias_order_and_usability(obj: dict[str, Any]) -> None:
 @settings(max_examples=300, deadline=None)
 @given(objects)
 def test_json_parse_is_the_same_with_a_cold_or_warm_plan_cache(obj: dict[str, Any]) -> None:
-    cold = dataclasses.replace(PARSERS, json_fields=_JsonFields.build(PARSERS.config.fields))
+    cold = PARSERS._replace(json_fields=_JsonFields.build(PARSERS.config.fields))
     assert parse_event(obj, cold) == parse_event(obj, cold) == parse_event(obj, PARSERS)
 
 

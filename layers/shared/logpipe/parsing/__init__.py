@@ -26,16 +26,14 @@ How an event is read:
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from logpipe.configfile import ConfigError
 from logpipe.jsonfast import loads
 from logpipe.levels import normalise_level
 from logpipe.parsing.config import CUSTOM_GROUPS, CustomParser, FieldAliases, ParserConfig, load_parser_config
 from logpipe.parsing.stacktrace import extract_error, looks_like_trace, split_message
-from logpipe.parsing.text import TEXT_PARSERS, Fields, TextParser
+from logpipe.parsing.text import TEXT_PARSERS, Fields, TextParser, lazy_pattern
 from logpipe.timestamps import TimeNormaliser
 
 __all__ = ["KNOWN_PARSERS", "ConfigError", "ParserSet", "load_parsers", "parse_event", "parse_text"]
@@ -47,7 +45,7 @@ _AGENT_TIME_KEYS = ("@timestamp", "time", "date", "timestamp")
 # (labels: ECS's place for custom keyword fields); longer values are cut, they are not times anyway.
 UNPARSED_TIME_KEY = "labels.time_unparsed"
 _UNPARSED_TIME_MAX = 256
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+_ANSI = lazy_pattern(r"\x1b\[[0-9;?]*[A-Za-z]")
 _INT_GROUPS = frozenset({"pid", "status", "bytes"})
 
 ROLES = (
@@ -178,8 +176,7 @@ def _nested_candidate(obj: dict[str, Any], path: str, head: str) -> Any:
     return _nested(obj, path) if type(obj[head]) is dict else None
 
 
-@dataclass(frozen=True, slots=True)
-class ParserSet:
+class ParserSet(NamedTuple):
     """Everything compiled once per container: configuration, time normaliser, ordered text parsers."""
 
     config: ParserConfig
@@ -262,7 +259,7 @@ def parse_event(event: dict[str, Any], parsers: ParserSet) -> tuple[dict[str, An
 def parse_text(text: str, parsers: ParserSet) -> tuple[dict[str, Any], dict[str, Any]]:
     """Parse one plain-text record (possibly multi-line); returns ``(doc, extra fields)``."""
     if "\x1b[" in text:
-        text = _ANSI.sub("", text)
+        text = _ANSI().sub("", text)
     first, _, tail = text.partition("\n")
     if first.endswith("\r"):
         first = first[:-1]

@@ -7,8 +7,7 @@ legacy format is a reviewed one-line change, validated at load with errors that 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from logpipe.configfile import ConfigError, Validator, config_path, load_document
 from logpipe.levels import LEVEL_SCHEMES
@@ -54,8 +53,8 @@ CUSTOM_GROUPS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class CustomParser:
+# NamedTuples rather than frozen dataclasses: as immutable, and ~1 ms less cold start each.
+class CustomParser(NamedTuple):
     """A regex parser declared in ``parsers.yaml``."""
 
     name: str
@@ -63,8 +62,7 @@ class CustomParser:
     contains: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class FieldAliases:
+class FieldAliases(NamedTuple):
     """Where JSON logs keep each field (first present alias wins)."""
 
     message: tuple[str, ...]
@@ -81,8 +79,7 @@ class FieldAliases:
     error_message: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class ParserConfig:
+class ParserConfig(NamedTuple):
     """Validated contents of ``parsers.yaml``."""
 
     default_timezone: str

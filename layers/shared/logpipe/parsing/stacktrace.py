@@ -16,17 +16,17 @@ Everything here runs only on records that contain a newline, behind literal guar
 
 from __future__ import annotations
 
-import re
+from logpipe.parsing.text import lazy_pattern  # compiled on the first trace
 
 _FRAME_MARKERS = ("\n\tat ", "\n    at ", "\n   at ", "\n  at ", "\n at ")
-_JAVA_HEADER = re.compile(
+_JAVA_HEADER = lazy_pattern(
     r"^\s*(?:Exception in thread (?:\"[^\"]*\"|\S+)\s+|Caused by:\s+|Unhandled exception\.\s+)?"
     r"(?P<type>[A-Za-z_$][\w$]*(?:[.$/][\w$]+)*(?:`\d+)?(?:\[[^\]]*\])?)(?::\s*(?P<msg>.*))?$"
 )
 # "Logger: SomeException: message" (java.util.logging puts the logger before the exception)
-_INNER_EXCEPTION = re.compile(r"(?P<type>[\w$.]*(?:Exception|Error|Throwable)): ?(?P<msg>.*)")
-_PY_LAST = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?::\s?(?P<msg>.*))?$")
-_GO_PANIC = re.compile(r"(?m)^(?:.*?: )?(?P<type>panic|fatal error)(?: serving \S+)?: (?P<msg>.*)$")
+_INNER_EXCEPTION = lazy_pattern(r"(?P<type>[\w$.]*(?:Exception|Error|Throwable)): ?(?P<msg>.*)")
+_PY_LAST = lazy_pattern(r"^(?P<type>[A-Za-z_][\w.]*)(?::\s?(?P<msg>.*))?$")
+_GO_PANIC = lazy_pattern(r"(?m)^(?:.*?: )?(?P<type>panic|fatal error)(?: serving \S+)?: (?P<msg>.*)$")
 
 
 def looks_like_trace(text: str) -> bool:
@@ -43,7 +43,7 @@ def extract_error(trace: str) -> tuple[str, str] | None:
     if "Traceback (most recent call last)" in trace:
         return _python(trace)
     if "goroutine " in trace:
-        m = _GO_PANIC.search(trace)
+        m = _GO_PANIC().search(trace)
         if m:
             return m.group("type"), m.group("msg").strip()
     return _framed(trace)
@@ -55,7 +55,7 @@ def _python(trace: str) -> tuple[str, str] | None:
             continue
         if line.startswith(("Traceback ", "During handling", "The above exception")):
             return None
-        m = _PY_LAST.match(line.rstrip())
+        m = _PY_LAST().match(line.rstrip())
         if m and (":" in line or m.group("type")[0].isupper()):
             return m.group("type"), (m.group("msg") or "").strip()
         return None
@@ -73,7 +73,7 @@ def _framed(trace: str) -> tuple[str, str] | None:
     if first_frame < 0:
         return None
     for line in lines[:first_frame]:
-        m = _JAVA_HEADER.match(line.rstrip())
+        m = _JAVA_HEADER().match(line.rstrip())
         if m is None:
             continue
         kind = m.group("type")
@@ -81,7 +81,7 @@ def _framed(trace: str) -> tuple[str, str] | None:
             continue
         message = (m.group("msg") or "").strip()
         if not kind.endswith(("Error", "Exception", "Throwable")):
-            inner = _INNER_EXCEPTION.match(message)
+            inner = _INNER_EXCEPTION().match(message)
             if inner is not None:
                 kind, message = inner.group("type"), inner.group("msg").strip()
         if " ---> " in message:  # .NET inner exception on the same line
@@ -114,7 +114,7 @@ def _is_exception_header(first: str, tail: str) -> bool:
     """Is the first line of a multi-line message the exception itself (not a log message before it)?"""
     if first.startswith(("panic: ", "fatal error: ")):
         return True
-    m = _JAVA_HEADER.match(first)
+    m = _JAVA_HEADER().match(first)
     if m is None or not _plausible_type(m.group("type")):
         return False
     return any(marker in "\n" + tail for marker in _FRAME_MARKERS)

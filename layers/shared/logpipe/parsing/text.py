@@ -3,13 +3,14 @@
 A parser receives the *first line* of a record (multi-line stack traces are handled by the caller) and
 returns the flat ECS fields it recognised, or ``None`` when the line is not in its format. Every parser
 starts with a cheap guard (first character, a literal substring) so that a line only pays for the regexes
-of formats it could be in; patterns are compiled once at import.
+of formats it could be in; patterns are compiled once, the rare formats' on first use.
 
 ``ctx`` is the :class:`~logpipe.timestamps.TimeNormaliser` (time zone and caches).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -20,6 +21,20 @@ from logpipe.timestamps import TimeNormaliser
 
 Fields = dict[str, Any]
 TextParser = Callable[[str, TimeNormaliser], "Fields | None"]
+
+
+def lazy_pattern(source: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
+    """A pattern compiled on first use: formats a deployment never sees cost it no cold start.
+
+    The corpus formats' patterns (Spring Boot, Python logging, access logs) are compiled at import.
+    """
+
+    @functools.cache
+    def compiled() -> re.Pattern[str]:
+        return re.compile(source, flags)
+
+    return compiled
+
 
 _LEVEL_WORD = r"(?P<level>TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|FATAL|CRITICAL|SEVERE)"
 
@@ -99,7 +114,7 @@ def spring_boot(line: str, tn: TimeNormaliser) -> Fields | None:
 # -- Python logging ----------------------------------------------------------------------------------------
 _PY_LEVEL = r"(?P<level>DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL|NOTSET)"
 # logging.basicConfig() default: LEVEL:logger:message
-_PY_DEFAULT = re.compile(_PY_LEVEL + r":(?P<logger>[^:\s]*):")
+_PY_DEFAULT = lazy_pattern(_PY_LEVEL + r":(?P<logger>[^:\s]*):")
 _ASCTIME = r"(?P<ts>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:,\d{3})?)"
 # Every pattern has the groups (ts, logger, level, logger1, logger2), empty where the format has no such
 # part; the message is the rest of the line after the match.
@@ -151,7 +166,7 @@ def python_logging(line: str, tn: TimeNormaliser) -> Fields | None:
         _put_level(out, level)
         return out
     if first.isupper() and ":" in line[:10]:
-        m = _PY_DEFAULT.match(line)
+        m = _PY_DEFAULT().match(line)
         if m is None:
             return None
         out = {"message": _rest(line, m.end())}
@@ -164,7 +179,7 @@ def python_logging(line: str, tn: TimeNormaliser) -> Fields | None:
 
 # -- Go: zap console encoder ----------------------------------------------------------------------------------
 # 2025-04-24T22:09:20.854Z\terror\tinternal/queue_sender.go:128\tExporting failed.\t{"k": "v"}
-_GO_CALLER = re.compile(r"[\w./@-]+\.go:\d+")
+_GO_CALLER = lazy_pattern(r"[\w./@-]+\.go:\d+")
 
 
 def go_console(line: str, tn: TimeNormaliser) -> Fields | None:
@@ -189,7 +204,7 @@ def go_console(line: str, tn: TimeNormaliser) -> Fields | None:
             out["_fields"] = extra
             body = body[:-1]
     for i, part in enumerate(body):
-        if _GO_CALLER.fullmatch(part):
+        if _GO_CALLER().fullmatch(part):
             _put_origin(out, part)
             body = body[:i] + body[i + 1 :]
             break
@@ -203,7 +218,7 @@ def go_console(line: str, tn: TimeNormaliser) -> Fields | None:
 
 # -- glog / klog -------------------------------------------------------------------------------------------
 # E0517 15:04:22.619632 1952452992 logging_unittest.cc:253] message
-_GLOG = re.compile(
+_GLOG = lazy_pattern(
     r"(?P<lv>[IWEF])(?P<mo>[01]\d)(?P<d>[0-3]\d) (?P<h>\d\d):(?P<mi>\d\d):(?P<s>\d\d)\.(?P<f>\d{6})\s+"
     r"(?P<tid>\d+) (?P<src>[^\]\s]+:\d+)\] ?(?P<msg>.*)"
 )
@@ -213,7 +228,7 @@ def glog(line: str, tn: TimeNormaliser) -> Fields | None:
     """Google glog / Kubernetes klog lines (no year: inferred)."""
     if not line or line[0] not in "IWEF" or "] " not in line[:80]:
         return None
-    m = _GLOG.match(line)
+    m = _GLOG().match(line)
     if m is None:
         return None
     found = tn.leading(line[1 : m.end("f")])  # "MMDD hh:mm:ss.ffffff": the year-less layout, cached
@@ -281,12 +296,12 @@ def access_log(line: str, tn: TimeNormaliser) -> Fields | None:
 
 
 # -- syslog ---------------------------------------------------------------------------------------------------
-_SYSLOG_5424 = re.compile(
+_SYSLOG_5424 = lazy_pattern(
     r"(?:<(?P<pri>\d{1,3})>(?:1 )?)?(?P<ts>\d{4}-\d\d-\d\dT\S+) (?P<host>\S+) (?P<app>\S+) (?P<procid>\S+) "
     r"(?P<msgid>\S+) (?P<sd>-|(?:\[(?:[^\]\\]|\\.)*\])+)(?: (?P<msg>.*))?"
 )
-_SD_LEVEL = re.compile(r"\b(?:level|severity|lvl)=\"(?P<level>[^\"]+)\"")
-_SYSLOG_3164 = re.compile(
+_SD_LEVEL = lazy_pattern(r"\b(?:level|severity|lvl)=\"(?P<level>[^\"]+)\"")
+_SYSLOG_3164 = lazy_pattern(
     r"(?:<(?P<pri>\d{1,3})>)?(?P<ts>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?) (?P<host>\S+) "
     r"(?P<tag>[^:\[\s]+(?:\([^)]*\))?)(?:\[(?P<pid>\d+)\])?: ?(?P<msg>.*)"
 )
@@ -308,7 +323,7 @@ def syslog_rfc5424(line: str, tn: TimeNormaliser) -> Fields | None:
     first = line[:1]
     if not (first == "<" or first.isdigit()) or "T" not in line[:40]:
         return None
-    m = _SYSLOG_5424.match(line)
+    m = _SYSLOG_5424().match(line)
     if m is None:
         return None
     iso = tn.from_text(m.group("ts"))
@@ -326,7 +341,7 @@ def syslog_rfc5424(line: str, tn: TimeNormaliser) -> Fields | None:
     if sd != "-":
         out["log.syslog.structured_data"] = sd
         if "log.level" not in out:
-            lm = _SD_LEVEL.search(sd)
+            lm = _SD_LEVEL().search(sd)
             if lm:
                 _put_level(out, lm.group("level"))
     return out
@@ -337,7 +352,7 @@ def syslog_rfc3164(line: str, tn: TimeNormaliser) -> Fields | None:
     first = line[:1]
     if not (first == "<" or first.isupper()) or ":" not in line:
         return None
-    m = _SYSLOG_3164.match(line)
+    m = _SYSLOG_3164().match(line)
     if m is None:
         return None
     found = tn.leading(m.group("ts"))
@@ -352,7 +367,7 @@ def syslog_rfc3164(line: str, tn: TimeNormaliser) -> Fields | None:
 
 
 # -- Android logcat (threadtime) --------------------------------------------------------------------------------
-_LOGCAT = re.compile(
+_LOGCAT = lazy_pattern(
     r"(?P<ts>\d\d-\d\d \d\d:\d\d:\d\d\.\d{3})\s+(?P<pid>\d+)\s+(?P<tid>\d+) (?P<lv>[VDIWEFA]) "
     r"(?P<tag>.*?)\s*: (?P<msg>.*)"
 )
@@ -362,7 +377,7 @@ def logcat(line: str, tn: TimeNormaliser) -> Fields | None:
     """``adb logcat -v threadtime``: ``03-17 16:13:38.811  1702  2395 D Tag: message`` (year inferred)."""
     if len(line) < 20 or line[2] != "-" or line[5] != " ":
         return None
-    m = _LOGCAT.match(line)
+    m = _LOGCAT().match(line)
     if m is None:
         return None
     found = tn.leading(m.group("ts"))
@@ -375,7 +390,7 @@ def logcat(line: str, tn: TimeNormaliser) -> Fields | None:
 
 
 # -- logfmt -------------------------------------------------------------------------------------------------------
-_LOGFMT_PAIR = re.compile(r'([\w.\-/@]+)=("(?:[^"\\]|\\.)*"|\S*)')
+_LOGFMT_PAIR = lazy_pattern(r'([\w.\-/@]+)=("(?:[^"\\]|\\.)*"|\S*)')
 _LOGFMT_TIME = ("time", "ts", "timestamp", "t", "date")
 _LOGFMT_LEVEL = ("level", "lvl", "severity", "loglevel")
 _LOGFMT_MESSAGE = ("msg", "message")
@@ -401,7 +416,7 @@ def logfmt(line: str, tn: TimeNormaliser) -> Fields | None:
         return None
     if "level=" not in line and "msg=" not in line and "lvl=" not in line and "time=" not in line and "ts=" not in line:
         return None
-    pairs = _LOGFMT_PAIR.findall(line)
+    pairs = _LOGFMT_PAIR().findall(line)
     if len(pairs) < 2:
         return None
     values = {key: _logfmt_value(raw) for key, raw in pairs}
@@ -437,11 +452,11 @@ def logfmt(line: str, tn: TimeNormaliser) -> Fields | None:
 
 
 # -- generic: any timestamp at the start, a level word soon after --------------------------------------------------
-_LEVEL_STRICT = re.compile(r"(?<![\w.\-/])(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|"
+_LEVEL_STRICT = lazy_pattern(r"(?<![\w.\-/])(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|"
                            r"ALERT|EMERG|PANIC|VERBOSE)(?![\w\-/])")  # fmt: skip
-_LEVEL_LOOSE = re.compile(r"(?<![\w.\-/])(trace|debug|info|notice|warn|warning|error|fatal|critical|severe|verbose|"
+_LEVEL_LOOSE = lazy_pattern(r"(?<![\w.\-/])(trace|debug|info|notice|warn|warning|error|fatal|critical|severe|verbose|"
                           r"information)(?![\w\-/])", re.IGNORECASE)  # fmt: skip
-_EMBEDDED_ISO = re.compile(r"(?<![\d_])\d{4}-\d\d-\d\d[T ]\d\d:\d\d")
+_EMBEDDED_ISO = lazy_pattern(r"(?<![\d_])\d{4}-\d\d-\d\d[T ]\d\d:\d\d")
 
 
 def generic(line: str, tn: TimeNormaliser) -> Fields | None:
@@ -456,7 +471,7 @@ def generic(line: str, tn: TimeNormaliser) -> Fields | None:
             found = tn.leading(line[space + 1 :])
             offset = space + 1
     if found is None:
-        m = _EMBEDDED_ISO.search(line, 0, 80)
+        m = _EMBEDDED_ISO().search(line, 0, 80)
         # Only after one leading token ("nova-api.log.1 2017-05-16 ..."): a date inside a sentence
         # ("job scheduled for 2026-01-01 00:00") is content, not the time of the record.
         if m is None or " " in line[: m.start()].strip():
@@ -469,9 +484,9 @@ def generic(line: str, tn: TimeNormaliser) -> Fields | None:
     end += offset
     out: Fields = {"@timestamp": iso}
     window = line[end : end + 100]
-    lm = _LEVEL_STRICT.search(window)
+    lm = _LEVEL_STRICT().search(window)
     if lm is None:
-        lm = _LEVEL_LOOSE.search(window, 0, 24)
+        lm = _LEVEL_LOOSE().search(window, 0, 24)
     if lm is not None:
         _put_level(out, lm.group(1))
     if offset == 0:
