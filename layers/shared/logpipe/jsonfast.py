@@ -86,7 +86,7 @@ else:  # pragma: no cover - exercised by the pure-mode tests and `logpipe bench 
     _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
     def _without_lone_surrogates(value: Any, text: str) -> Any:
-        if ("\\ud" in text or "\\uD" in text) and _SURROGATE_ESCAPE.search(text) is not None:
+        if _SURROGATE_ESCAPE.search(text) is not None:
             try:  # pairs decode to one character and encode; a lone surrogate does not
                 _encode(value).encode("utf-8")
             except UnicodeEncodeError as exc:
@@ -99,9 +99,11 @@ else:  # pragma: no cover - exercised by the pure-mode tests and `logpipe bench 
             # UTF-8 without a BOM (what json.loads detects for such bytes); strictly, so that encoded
             # surrogates are refused.
             text = data.decode("utf-8")
-            return _without_lone_surrogates(_decode(text), text)
+            value = _decode(text)
+            return _without_lone_surrogates(value, text) if "\\u" in text else value
         if isinstance(data, str):
-            return _without_lone_surrogates(json.loads(data), data)
+            value = json.loads(data)
+            return _without_lone_surrogates(value, data) if "\\u" in data else value
         value = json.loads(data)  # a BOM or UTF-16/32: rare, checked whole
         try:
             _encode(value).encode("utf-8")
