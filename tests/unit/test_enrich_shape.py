@@ -102,3 +102,13 @@ def test_service_and_environment_from_the_compact_host_object() -> None:
     doc = enriched({"host": {"name": "ip-10-0-1-2", "service": "auth-gateway", "env": "stage"}}, environment="prod")
     assert doc["service.name"] == "auth-gateway"
     assert doc["service.environment"] == "stage"
+
+
+def test_compact_host_object_keeps_its_name() -> None:
+    """EC2/ECS agents add {"name", "service", "env"}: the name was dropped with the object (found in phase 2)."""
+    doc = enriched({"host": {"name": "ip-10-0-155-252", "service": "order-api", "env": "stage", "ip": "10.0.0.9"}})
+    assert doc["host.name"] == "ip-10-0-155-252"
+    assert doc["service.name"] == "order-api" and doc["service.environment"] == "stage"
+    assert doc["labels.host_ip"] == "10.0.0.9"  # anything else it holds stays, as a label
+    assert enriched({"host": "node-7"})["host.name"] == "node-7"
+    assert "host.name" not in enriched({"host": {"service": "x"}})

@@ -249,6 +249,20 @@ def _flatten_labels(
         out[label] = text
 
 
+def _host_object(host: Mapping[str, Any], doc: dict[str, Any], rest: dict[str, Any]) -> None:
+    """The compact host object EC2 / ECS agents add (``{"name", "service", "env"}``): its name is the host's.
+
+    ``service`` / ``env`` were consumed by the service fields; whatever else it holds stays for the labels
+    (``labels.host.*``) instead of being dropped with the object.
+    """
+    name = host.get("name")
+    if name and isinstance(name, (str, int)):
+        doc.setdefault("host.name", str(name))
+        host = {key: value for key, value in host.items() if key != "name"}
+    if host:
+        rest["host"] = host
+
+
 _NOTHING: tuple[None, None] = (None, None)
 
 
@@ -310,6 +324,8 @@ def enrich(
         value = rest.pop(src, None)
         if value and isinstance(value, (str, int)):
             doc.setdefault(dst, str(value))
+        elif src == "host" and value and (type(value) is dict or isinstance(value, Mapping)):
+            _host_object(value, doc, rest)
 
     if rest:
         labels: dict[str, str] = {}
