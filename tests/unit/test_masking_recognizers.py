@@ -36,6 +36,9 @@ def types(text: str) -> list[str]:
         ("kim@example.com으로 발송", ["EMAIL_ADDRESS"]),  # Korean particles glued on: ASCII boundaries
         ("카드4111111111111111입니다", ["CREDIT_CARD"]),
         ("주민번호960121-1234567입니다", ["KR_RRN"]),
+        ("사업자등록번호104-86-56659입니다", ["KR_BRN"]),
+        ("면허번호11-22-123456-12입니다", ["KR_DRIVER_LICENSE"]),
+        ("서버10.1.2.3에서 접속", ["IP_ADDRESS"]),
         ("tel: 0212345678", ["PHONE_NUMBER"]),  # Seoul landline without separators, keyword near
         ("전화 021234567", ["PHONE_NUMBER"]),
         ("fax 0311234567", ["PHONE_NUMBER"]),
@@ -94,6 +97,7 @@ def test_detects(text: str, expected: list[str]) -> None:
         "id a01012345678 and 01012345678b",  # glued to letters: part of an id
         "v 1.01012345678",  # decimals
         "blk_01012345678",
+        "IP192.168.1.1text",  # glued to ASCII letters: part of an identifier
     ],
 )
 def test_look_alikes_stay(text: str) -> None:

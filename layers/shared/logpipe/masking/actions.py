@@ -6,8 +6,6 @@ masks keep too few digits to match any detector, and hashes are written with the
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import ipaddress
 import os
 
@@ -37,6 +35,9 @@ def partial(value: str, keep_last: int) -> str:
 
 def keyed_hash(entity: str, value: str, key: bytes) -> str:
     """``<TYPE:...>`` with the first 64 bits of HMAC-SHA256(key, value), written as letters."""
+    import hashlib  # here, not at import: OpenSSL's hashlib costs ~3-13 ms of cold start and only hash
+    import hmac  # rules use it (none by default)
+
     digest = hmac.new(key, value.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:16]
     return f"<{entity}:{digest.translate(_HEX_TO_LETTERS)}>"
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from logpipe.configfile import ConfigError
 from logpipe.masking import actions
-from logpipe.masking.config import CustomRule, MaskingConfig, RuleConfig
+from logpipe.masking.config import CustomRule, Frozen, MaskingConfig, RuleConfig
 from logpipe.masking.prefilter import ALL as ALL_DETECTORS
 from logpipe.masking.prefilter import BITS, candidates, reversed_key_guard
 from logpipe.masking.recognizers import (
@@ -75,22 +74,27 @@ _ID_LENGTHS = frozenset({16, 32, 36, 55})
 Finder = Callable[[ScanContext, tuple[str, ...]], list[Span]]
 
 
-@dataclass(frozen=True, slots=True)
-class Entity:
+class Entity(Frozen):
     """One masked value: its type and its offsets in the *input* text."""
 
+    __slots__ = ("type", "start", "end")  # noqa: RUF023 - the order of the repr, as written in docs
     type: str
     start: int
     end: int
+
+    def __init__(self, type: str, start: int, end: int) -> None:
+        self._set(type=type, start=start, end=end)
 
     def as_dict(self) -> dict[str, Any]:
         return {"type": self.type, "start": self.start, "end": self.end}
 
 
-@dataclass(frozen=True, slots=True)
 class _CompiledCustom:
-    rule: CustomRule
-    pattern: re.Pattern[str]
+    __slots__ = ("pattern", "rule")
+
+    def __init__(self, rule: CustomRule, pattern: re.Pattern[str]) -> None:
+        self.rule = rule
+        self.pattern = pattern
 
 
 class Masker:

@@ -206,7 +206,7 @@ def _phone(ctx: ScanContext, keywords: tuple[str, ...]) -> list[Span]:
 
 
 # --- IP addresses ---------------------------------------------------------------------------------------
-_IPV4 = re.compile(r"\d(?<![\w.]\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?:/\d{1,2})?(?![\w])")
+_IPV4 = re.compile(r"\d(?<![A-Za-z0-9_.]\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?:/\d{1,2})?(?![A-Za-z0-9_])")
 _IPV6 = re.compile(
     r"(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:(?<=:)(?:\d{1,3}\.){3}\d{1,3})?(?:/\d{1,3})?"
     r"(?![\w:]|\.\d)"
@@ -327,7 +327,7 @@ def _rrn(ctx: ScanContext, keywords: tuple[str, ...]) -> list[Span]:
     return out
 
 
-_BRN = re.compile(r"\d(?<![\w.-]\d)\d{2}(\s?-\s?|\s)?\d{2}(\s?-\s?|\s)?\d{5}(?![\w-])")
+_BRN = re.compile(r"\d(?<![A-Za-z0-9_.-]\d)\d{2}(\s?-\s?|\s)?\d{2}(\s?-\s?|\s)?\d{5}(?![A-Za-z0-9_-])")
 
 
 def _brn(ctx: ScanContext, keywords: tuple[str, ...]) -> list[Span]:
@@ -344,7 +344,7 @@ def _brn(ctx: ScanContext, keywords: tuple[str, ...]) -> list[Span]:
     return out
 
 
-_DRIVER = re.compile(r"(\d(?<![\w.-]\d)\d)([ -]?)\d{2}\2\d{6}\2\d{2}(?![\w-])")
+_DRIVER = re.compile(r"(\d(?<![A-Za-z0-9_.-]\d)\d)([ -]?)\d{2}\2\d{6}\2\d{2}(?![A-Za-z0-9_-])")
 
 
 def _driver(ctx: ScanContext, keywords: tuple[str, ...]) -> list[Span]:
