@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from logpipe.masking import validators as v
 
@@ -24,15 +23,18 @@ from logpipe.masking import validators as v
 Span = tuple[int, int, str]
 
 
-@dataclass(slots=True)
 class ScanContext:
-    """Per-text facts computed at most once and shared by the recognizers."""
+    """Per-text facts computed at most once and shared by the recognizers (a plain slotted class: a
+    dataclass costs a millisecond of cold start to create)."""
 
-    text: str
-    field: str | None = None
-    _lower: str | None = None
-    _run: int = -1
-    tokens: list[str] | None = None  # number-like tokens of 6+ characters, once ``digits`` ran
+    __slots__ = ("_lower", "_run", "field", "text", "tokens")
+
+    def __init__(self, text: str, field: str | None = None) -> None:
+        self.text = text
+        self.field = field
+        self._lower: str | None = None
+        self._run = -1
+        self.tokens: list[str] | None = None  # number-like tokens of 6+ characters, once ``digits`` ran
 
     @property
     def lower(self) -> str:
@@ -72,17 +74,6 @@ class ScanContext:
 LONG_NUMBER_TOKEN = re.compile(r"\d[\d \-.()/]{5,}")
 _DROP_SEPARATORS = str.maketrans("", "", " -.()/")
 _LOWER_PLACEHOLDER = re.compile(r"<[a-z][a-z0-9_]*(?::[a-p]{16})?>")
-
-
-@dataclass(frozen=True, slots=True)
-class Recognizer:
-    """One built-in detector: ``find`` returns spans; ``priority`` settles overlaps (higher wins)."""
-
-    name: str
-    entity: str
-    priority: int
-    find: Callable[[ScanContext, tuple[str, ...]], list[Span]]
-    keywords: tuple[str, ...] = field(default=())
 
 
 # --- e-mail ---------------------------------------------------------------------------------------------
