@@ -55,6 +55,14 @@ _MIN_SCAN_LENGTH = 3  # "::1" is the shortest value any detector accepts
 _FIELD_CACHE_LIMIT = 10_000
 _CACHE_MAX_VALUE = 256  # characters; longer values (messages with ids, stack traces) rarely repeat
 _CACHE_ENTRIES = 8192
+# A field's values are cached only while they repeat: after _CACHE_PROBE lookups, a field with fewer than
+# _CACHE_MIN_HITS hits (messages, request ids, host names: nearly all distinct) is no longer cached, so
+# its values cost no key tuple, lookup and store each (masking is a pure function of field and value:
+# cached or not, the output is the same).
+_CACHE_PROBE = 256
+_CACHE_MIN_HITS = 64
+_NO_TYPES: tuple[str, ...] = ()
+_NEW_FIELD: list[int] = []  # never mutated: marks a field not probed yet
 
 _SKIP, _SCAN, _SENSITIVE, _IP, _ID = 0, 1, 2, 3, 4
 _RENAME = 8  # added to a field's kind when its own name holds personal data (labels.kim@example_com)
@@ -138,6 +146,7 @@ class Masker:
         # Logs repeat themselves (user agents, paths, tiers, status texts): short values seen before are
         # answered from a bounded cache. Masking is a pure function of (field, value), so output is identical.
         self._value_cache: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {}
+        self._cache_use: dict[str, list[int] | bool] = {}  # field -> [lookups, hits] while probing, then a verdict
         if self.uses_hash and hmac_key is None:
             raise ConfigError(f"{config.source}: action 'hash' is configured but no HMAC key was given")
 
@@ -326,25 +335,51 @@ class Masker:
             if whole and whole[0][2] == "IP_ADDRESS" and whole[0][0] == 0 and whole[0][1] == len(stripped):
                 fired.add("IP_ADDRESS")
                 return self._replacement("IP_ADDRESS", stripped)
-        cacheable = len(value) <= _CACHE_MAX_VALUE
-        if cacheable:
+        use = self._cache_use.get(key, _NEW_FIELD) if len(value) <= _CACHE_MAX_VALUE else False
+        if use is not False:
             hit = self._value_cache.get((key, value))
+            if use is not True:
+                use = self._probe_cache(key, use, hit is not None)
             if hit is not None:
                 fired.update(hit[1])
                 return hit[0]
         spans = self.find(value, key)
-        masked = self._apply(value, spans) if spans else value
-        if cacheable:
-            if len(self._value_cache) >= _CACHE_ENTRIES:
-                self._value_cache.clear()
-            self._value_cache[(key, value)] = (masked, tuple({s[2] for s in spans}))
-        if spans:
-            fired.update(s[2] for s in spans)
+        if not spans:
+            if use is not False:
+                self._remember(key, value, value, _NO_TYPES)
+            return value
+        masked = self._apply(value, spans)
+        types = tuple({s[2] for s in spans})
+        if use is not False:
+            self._remember(key, value, masked, types)
+        fired.update(types)
         return masked
 
+    def _remember(self, key: str, value: str, masked: str, types: tuple[str, ...]) -> None:
+        if len(self._value_cache) >= _CACHE_ENTRIES:
+            self._value_cache.clear()
+        self._value_cache[(key, value)] = (masked, types)
+
+    def _probe_cache(self, key: str, stats: list[int], hit: bool) -> list[int] | bool:
+        """Count a lookup for ``key`` (``stats`` is [lookups, hits]); after enough, settle whether to cache."""
+        if stats is _NEW_FIELD:
+            if len(self._cache_use) >= _FIELD_CACHE_LIMIT:
+                return True  # too many distinct fields to track: keep caching them all
+            stats = [0, 0]
+            self._cache_use[key] = stats
+        stats[0] += 1
+        stats[1] += hit
+        if stats[0] < _CACHE_PROBE:
+            return stats
+        verdict = stats[1] >= _CACHE_MIN_HITS
+        self._cache_use[key] = verdict
+        return verdict
+
     def clear_value_cache(self) -> None:
-        """Forget remembered values (benchmarks call this so repeated passes measure real work)."""
+        """Forget remembered values and which fields repeat (benchmarks call this so repeated passes
+        measure real work)."""
         self._value_cache.clear()
+        self._cache_use.clear()
 
     def mask_document(self, doc: dict[str, Any]) -> set[str]:
         """Mask the string values of a flat (dotted-key) document in place; return the types that fired."""
