@@ -21,7 +21,6 @@ from logpipe.masking.recognizers import (
     GUARDS,
     ScanContext,
     Span,
-    compile_key_guard,
     compile_secret_pairs,
     find_secret_pairs,
     find_url_credentials,
@@ -130,7 +129,6 @@ class Masker:
                     self._finders.append((BITS[name], literal, min_run, BUILTIN_FINDERS[name][1], rule.keywords))
         self._secret_keys = config.secret_keys
         self._secret_pattern = compile_secret_pairs(config.secret_keys) if config.secret_keys else None
-        self._secret_guard = compile_key_guard(config.secret_keys) if config.secret_keys else None
         self._pair_guard = reversed_key_guard(config.secret_keys) if config.secret_keys else None
         self._customs = tuple(_CompiledCustom(c, re.compile(c.pattern)) for c in config.custom_rules)
         self._custom_rules = {
@@ -198,13 +196,12 @@ class Masker:
             if found:
                 spans.extend(found)
         if (
-            bits & _PAIRS_BIT
-            and self._secret_guard is not None
+            bits & _PAIRS_BIT  # implies a key name before a ':' or '=' (prefilter.reversed_key_guard)
+            and self._secret_pattern is not None
             and "SECRET" not in self._disabled
             and ("=" in text or ":" in text)
-            and self._secret_guard.search(ctx.lower)
         ):
-            spans.extend(find_secret_pairs(ctx, self._secret_pattern, self._secret_keys))  # type: ignore[arg-type]
+            spans.extend(find_secret_pairs(ctx, self._secret_pattern, self._secret_keys))
         if bits & _URL_BIT and "URL_CREDENTIALS" not in self._disabled and "://" in text:
             spans.extend(find_url_credentials(ctx))
         for custom in self._customs:
