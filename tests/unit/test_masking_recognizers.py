@@ -39,6 +39,10 @@ def types(text: str) -> list[str]:
         ("사업자등록번호104-86-56659입니다", ["KR_BRN"]),
         ("면허번호11-22-123456-12입니다", ["KR_DRIVER_LICENSE"]),
         ("서버10.1.2.3에서 접속", ["IP_ADDRESS"]),
+        ("서버2001:db8::1에서 접속", ["IP_ADDRESS"]),
+        ("맥00:1A:2B:3C:4D:5E입니다", ["MAC_ADDRESS"]),
+        ("계좌DE89370400440532013000입니다", ["IBAN_CODE"]),
+        ("토큰eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl입니다", ["JWT"]),
         ("tel: 0212345678", ["PHONE_NUMBER"]),  # Seoul landline without separators, keyword near
         ("전화 021234567", ["PHONE_NUMBER"]),
         ("fax 0311234567", ["PHONE_NUMBER"]),
@@ -98,6 +102,7 @@ def test_detects(text: str, expected: list[str]) -> None:
         "v 1.01012345678",  # decimals
         "blk_01012345678",
         "IP192.168.1.1text",  # glued to ASCII letters: part of an identifier
+        "x2001:db8::1",
     ],
 )
 def test_look_alikes_stay(text: str) -> None:

@@ -204,8 +204,8 @@ def _phone(ctx: ScanContext, keywords: tuple[str, ...]) -> list[Span]:
 _IPV4_FROM_DOT = re.compile(r"\.(?<=\d\.)(?:\d{1,3}\.){2}\d{1,3}(?:/\d{1,2})?(?![A-Za-z0-9_])")
 _IPV4_BOUNDARY = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.")
 _IPV6 = re.compile(
-    r"(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:(?<=:)(?:\d{1,3}\.){3}\d{1,3})?(?:/\d{1,3})?"
-    r"(?![\w:]|\.\d)"
+    r"(?<![A-Za-z0-9_:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:(?<=:)(?:\d{1,3}\.){3}\d{1,3})?(?:/\d{1,3})?"
+    r"(?![A-Za-z0-9_:]|\.\d)"
 )
 _VERSION_HINTS = ("version", "ver ", "ver=", "ver:", "release", "build")
 _VERSION_HINT = re.compile("|".join(re.escape(h) for h in _VERSION_HINTS))
@@ -271,8 +271,8 @@ def _ipv6(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
 
 # --- MAC addresses --------------------------------------------------------------------------------------
 _MAC = re.compile(
-    r"(?<![\w:.-])(?:[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}"
-    r"|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})(?![\w:-]|\.[0-9A-Fa-f])"
+    r"(?<![A-Za-z0-9_:.-])(?:[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}"
+    r"|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})(?![A-Za-z0-9_:-]|\.[0-9A-Fa-f])"
 )
 
 
@@ -312,7 +312,7 @@ def _iban(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
             if text[stop] not in _IBAN_SEPARATORS:
                 count += 1
             stop += 1
-        if count != length or (stop < len(text) and text[stop].isalnum()):
+        if count != length or (stop < len(text) and text[stop].isascii() and text[stop].isalnum()):
             continue
         if v.iban_ok("".join(ch for ch in text[start:stop] if ch not in _IBAN_SEPARATORS)):
             out.append((start, stop, "IBAN_CODE"))
@@ -384,7 +384,7 @@ def _passport(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
 
 
 # --- secrets --------------------------------------------------------------------------------------------
-_JWT = re.compile(r"(?<![\w-])eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
+_JWT = re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
 
 
 def _jwt(ctx: ScanContext, _kw: tuple[str, ...]) -> list[Span]:
