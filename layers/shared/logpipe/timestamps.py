@@ -72,6 +72,13 @@ def _offset_minutes(text: str) -> int | None:
     return sign * (hours * 60 + minutes)
 
 
+@functools.lru_cache(maxsize=256)
+def _offset_delta(zone: str) -> timedelta | None:
+    """The UTC offset a zone text (``+09:00``, ``Z``, ``KST`` ...) names, as a timedelta; ``None`` if none."""
+    minutes = _offset_minutes(zone)
+    return None if minutes is None else timedelta(minutes=minutes)
+
+
 def _millis(fraction: str) -> str:
     """Three millisecond digits from a fraction's digits (truncated, as loggers do)."""
     if not fraction:
@@ -180,20 +187,25 @@ class TimeNormaliser:
                     and seconds.isdigit()
                     and seconds < "60"
                 ):
-                    minute = self._prefix_cache.get((text[:16], zone))
-                    if minute is not None:
+                    key = (text[:16], zone)
+                    minute = self._prefix_cache.get(key, "")
+                    if minute == "" and text[7] == "-" and text[13] == ":" and text[10] in "T ":
+                        # First of this minute: what iso_prefix computes and caches for it.
+                        minute = self._compute_minute_prefix(text[:16], zone)
+                        self._remember(key, minute)
+                    if minute:
                         return f"{minute}:{seconds}.{(text[20:end] + '000')[:3]}Z"
             elif n == 26 and text[2] == "/":
-                key = _apache_key(text)
-                if key is not None:
-                    minute = self._prefix_cache.get(key, "")
+                apache = _apache_key(text)
+                if apache is not None:
+                    minute = self._prefix_cache.get(apache, "")
                     if minute == "":  # first of this minute: what the Apache layout's converter computes
                         prefix = self.utc_prefix(
                             int(text[7:11]), MONTHS[text[3:6].lower()], int(text[:2]), int(text[12:14]),
                             int(text[15:17]), 0, text[21:],
                         )  # fmt: skip
                         minute = None if prefix is None else prefix[:16]
-                        self._remember(key, minute)
+                        self._remember(apache, minute)
                     if minute is not None:
                         seconds = text[18:20]
                         return f"{minute}:{seconds if seconds < '60' else '59'}.000Z"
@@ -291,26 +303,28 @@ class TimeNormaliser:
     def utc_prefix(
         self, year: int, month: int, day: int, hour: int, minute: int, second: int, zone: str = ""
     ) -> str | None:
-        """``YYYY-MM-DDTHH:MM:SS`` in UTC for a wall-clock time in ``zone`` (empty: the default zone)."""
-        if zone:
-            minutes = _offset_minutes(zone)
-            if minutes is None:
-                return None
-            tz: tzinfo = UTC if minutes == 0 else timezone(timedelta(minutes=minutes))
-        else:
-            tz = self.default_zone
+        """``YYYY-MM-DDTHH:MM:SS`` in UTC for a wall-clock time in ``zone`` (empty: the default zone).
+
+        Runs once per minute per zone (the callers cache its minute), which on a small batch is still
+        about every other record: a fixed offset is plain subtraction (no tzinfo objects, no
+        ``astimezone``), the same wall time a ``timezone(offset)`` conversion gives.
+        """
         if second == 60:  # leap second: clamp rather than reject
             second = 59
         try:
-            moment = datetime(year, month, day, hour, minute, second, tzinfo=tz)
-            if tz is not UTC:
-                moment = moment.astimezone(UTC)
+            if zone:
+                shift = _offset_delta(zone)
+                if shift is None:
+                    return None
+                moment = datetime(year, month, day, hour, minute, second) - shift
+            else:
+                tz = self.default_zone
+                moment = datetime(year, month, day, hour, minute, second, tzinfo=tz)
+                if tz is not UTC:
+                    moment = moment.astimezone(UTC)
         except (ValueError, OverflowError):  # no such day; or year 1 / 9999 shifted out of range
             return None
-        return (
-            f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T"
-            f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
-        )
+        return moment.isoformat()[:19]  # YYYY-MM-DDTHH:MM:SS (second and microsecond are whole)
 
     def infer_year(self, month: int, day: int) -> int:
         """Year for a month/day logged without one: this year, or last year if that is over a day ahead."""
