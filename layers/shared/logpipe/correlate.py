@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from logpipe.fieldpath import first_present, lookup, pop_path
+from logpipe.fieldpath import first_possible, first_present, lookup, pop_path
 from logpipe.pipeline_config import PipelineConfig
 
 _TRACEPARENT = re.compile(r"\b[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}\b")
@@ -268,20 +268,6 @@ def _has_dotted_key(record: Mapping[str, Any]) -> bool:
     return any("." in key for key in record if isinstance(key, str))
 
 
-def _first_possible(rest: dict[str, Any], paths: tuple[str, ...]) -> tuple[str, Any] | tuple[None, None]:
-    """:func:`first_present` over a plan's paths of a record without dotted keys (same acceptance)."""
-    for path in paths:
-        value = rest[path] if path in rest else lookup(rest, path)
-        if value is None or value == "":
-            continue
-        if isinstance(value, str | int | float):
-            return path, value
-        if isinstance(value, (list, dict, Mapping)):
-            continue
-        return path, value
-    return None, None
-
-
 def _set_from_header(doc: dict[str, Any], trace: str, span: str | None) -> None:
     doc["trace.id"] = trace
     if span and not doc.get("span.id"):
@@ -313,7 +299,7 @@ def correlate(doc: dict[str, Any], rest: dict[str, Any], cfg: PipelineConfig) ->
             doc[key] = normalise(value)
             continue
         if paths:
-            path, value = _first_possible(rest, paths)
+            path, value = first_possible(rest, paths)
             if path is not None:
                 doc[key] = normalise(value)
                 pop_path(rest, path)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from logpipe.fieldpath import first_present, lookup, pop_path
+from logpipe.fieldpath import first_possible, first_present, pop_path
 from logpipe.pipeline_config import PipelineConfig
 
 REDACTED = "<REDACTED>"
@@ -268,24 +268,10 @@ _NOTHING: tuple[None, None] = (None, None)
 
 def _take(rest: dict[str, Any], paths: tuple[str, ...], planned: bool) -> tuple[str, Any] | tuple[None, None]:
     """The first present service field and its value, removed from ``rest``."""
-    found = _first_possible(rest, paths) if planned else first_present(rest, paths)
+    found = first_possible(rest, paths) if planned else first_present(rest, paths)
     if found[0] is not None:
         pop_path(rest, found[0])
     return found
-
-
-def _first_possible(rest: dict[str, Any], paths: tuple[str, ...]) -> tuple[str, Any] | tuple[None, None]:
-    """:func:`first_present` over a plan's paths of a record without dotted keys (same acceptance)."""
-    for path in paths:
-        value = rest[path] if path in rest else lookup(rest, path)
-        if value is None or value == "":
-            continue
-        if isinstance(value, str | int | float):
-            return path, value
-        if isinstance(value, (list, dict, Mapping)):
-            continue
-        return path, value
-    return None, None
 
 
 def enrich(

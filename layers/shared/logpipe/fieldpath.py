@@ -95,6 +95,24 @@ def first_present(record: Mapping[str, Any], paths: Iterable[str]) -> tuple[str,
     return None, None
 
 
+def first_possible(record: dict[str, Any], paths: tuple[str, ...]) -> tuple[str, Any] | tuple[None, None]:
+    """:func:`first_present` over paths already narrowed to those a record without dotted keys can hold.
+
+    The hot-path form used with per-key-set plans (correlate, enrich): same acceptance as ``first_present``
+    (empty strings and ``None`` skipped, objects and lists are not values), without its planning.
+    """
+    for path in paths:
+        value = record[path] if path in record else lookup(record, path)
+        if value is None or value == "":
+            continue
+        if isinstance(value, str | int | float):
+            return path, value
+        if isinstance(value, (list, dict, Mapping)):
+            continue
+        return path, value
+    return None, None
+
+
 def pop_path(record: dict[str, Any], path: str) -> None:
     """Remove ``path`` (literal key or nested) so the value is not stored twice."""
     if path in record:

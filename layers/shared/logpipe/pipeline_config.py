@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from logpipe.configfile import ConfigError, Validator, config_path, load_document
+from logpipe.frozen import Frozen
 from logpipe.levels import LEVEL_NAMES
 
 __all__ = ["ConfigError", "DropCondition", "DropRule", "Limits", "PipelineConfig", "load_pipeline_config"]
@@ -16,40 +17,7 @@ __all__ = ["ConfigError", "DropCondition", "DropRule", "Limits", "PipelineConfig
 CONDITION_OPS = ("equals", "in", "regex", "prefix", "contains")
 
 
-class _Frozen:
-    """Immutable value objects with ``__slots__``: equality, hash and repr over the slots.
-
-    Hand-written rather than ``@dataclass(frozen=True, slots=True)``: creating a dataclass compiles its
-    generated methods, ~1 ms of cold start each (issue 7: < 80 ms in all), for four classes built once.
-    """
-
-    __slots__: tuple[str, ...] = ()
-
-    def _set(self, **values: Any) -> None:
-        for name, value in values.items():
-            object.__setattr__(self, name, value)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"{type(self).__name__} is immutable (cannot set {name!r})")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"{type(self).__name__} is immutable (cannot delete {name!r})")
-
-    def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and isinstance(other, _Frozen) and self._values() == other._values()
-
-    def __hash__(self) -> int:
-        return hash(self._values())
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"{type(self).__name__}({fields})"
-
-
-class DropCondition(_Frozen):
+class DropCondition(Frozen):
     """One test on one document field; ``op`` is one of :data:`CONDITION_OPS`."""
 
     __slots__ = ("field", "op", "value")
@@ -61,7 +29,7 @@ class DropCondition(_Frozen):
         self._set(field=field, op=op, value=value)
 
 
-class DropRule(_Frozen):
+class DropRule(Frozen):
     """A named rule: all ``match`` conditions hold (and the level is below the env threshold) -> drop."""
 
     __slots__ = ("environments", "level_below", "match", "name", "sample")
@@ -88,7 +56,7 @@ class DropRule(_Frozen):
         )
 
 
-class Limits(_Frozen):
+class Limits(Frozen):
     """Size limits that keep one huge log line from bloating the index or the Firehose response."""
 
     __slots__ = ("max_label_bytes", "max_labels", "max_message_bytes", "max_stack_trace_bytes")
@@ -112,7 +80,7 @@ class Limits(_Frozen):
         )
 
 
-class PipelineConfig(_Frozen):
+class PipelineConfig(Frozen):
     """Validated contents of ``pipeline.yaml``."""
 
     __slots__ = (

@@ -12,8 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 from logpipe.configfile import ConfigError
+from logpipe.frozen import Frozen
 from logpipe.masking import actions
-from logpipe.masking.config import CustomRule, Frozen, MaskingConfig, RuleConfig
+from logpipe.masking.config import CustomRule, MaskingConfig, RuleConfig
 from logpipe.masking.prefilter import ALL as ALL_DETECTORS
 from logpipe.masking.prefilter import BITS, candidates, reversed_key_guard
 from logpipe.masking.recognizers import (
