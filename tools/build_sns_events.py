@@ -178,7 +178,7 @@ def build() -> dict[str, dict[str, Any]]:
     )
     alarm = {
         "AlarmName": "logpipe-prod-processor-errors",
-        "AlarmDescription": "Firehose processor Lambda errors (severity: high). Runbook: docs/operations.md",
+        "AlarmDescription": "Firehose processor Lambda errors (severity: high). Runbook: docs/deploy.md",
         "AWSAccountId": "123456789012",
         "NewStateValue": "ALARM",
         "NewStateReason": "Threshold Crossed: 1 out of the last 1 datapoints [3.0 (25/11/25 07:04:00)] was "
