@@ -228,7 +228,18 @@ def render_files() -> dict[str, str]:
 
 
 def main() -> None:
-    """Write the events."""
+    """Write the events (``--check``: only report whether the committed files are current)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if events/ differs; write nothing")
+    if parser.parse_args().check:
+        stale = [
+            n for n, t in render_files().items() if not (EVENTS / n).is_file() or (EVENTS / n).read_text("utf-8") != t
+        ]
+        print("stale: " + ", ".join(stale) if stale else "events/ is current")
+        raise SystemExit(1 if stale else 0)
+    EVENTS.mkdir(exist_ok=True)
     for name, text in render_files().items():
         (EVENTS / name).write_text(text, encoding="utf-8")
         print(f"wrote events/{name}")
